@@ -1,0 +1,178 @@
+"""Core benchmark: training-step cost and batched simulation.
+
+(a) Cost of one HNN training step over one baseline training step, full batch of
+    750 states (Task 1 size), two hidden layers of 200 units. Measured twice:
+    through the estimators' skorch nets (``net.train_step``, what ``fit`` runs
+    each epoch) and as a plain torch step (forward, loss, backward, Adam).
+    Target: <= 2.0.
+
+(b) ``simulate`` of 1000 initial conditions x 1000 RK4 steps of a trained
+    pendulum HNN, against the way the original research code integrates: one
+    ``scipy.integrate.solve_ivp`` call per trajectory, calling the network on a
+    (1, 2) tensor at each right-hand-side evaluation. The loop is timed on a
+    subset of the trajectories and compared per trajectory. It is run with the
+    original's ``rtol=1e-12`` and with SciPy's default ``rtol=1e-3``.
+    Target: >= 50x less time per trajectory.
+
+Run: ``python benchmarks/bench_core.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import time
+
+import numpy as np
+import torch
+from scipy.integrate import solve_ivp
+
+from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.datasets import make_pendulum_dataset, make_spring_dataset
+
+
+def _median_block_time(fn, repeats: int, blocks: int) -> float:
+    times = []
+    for _ in range(blocks):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            fn()
+        times.append((time.perf_counter() - start) / repeats)
+    return float(np.median(times))
+
+
+def training_step_ratio(repeats: int, blocks: int) -> dict[str, float]:
+    data = make_spring_dataset(random_state=0)
+    X = torch.from_numpy(data.X_train.astype(np.float32))
+    y = torch.from_numpy(data.dXdt_train.astype(np.float32))
+    nets = {
+        name: cls(max_epochs=1, random_state=0).fit(data.X_train, data.dXdt_train).net_
+        for name, cls in (
+            ("baseline", BaselineDynamicsRegressor),
+            ("hnn", HamiltonianRegressor),
+        )
+    }
+
+    def skorch_step(net):
+        return lambda: net.train_step((X, y))
+
+    def torch_step(net):
+        module, optimizer = net.module_, net.optimizer_
+
+        def step():
+            optimizer.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.mse_loss(module(X), y)
+            loss.backward()
+            optimizer.step()
+
+        return step
+
+    result = {}
+    for kind, make_step in (
+        ("skorch train_step", skorch_step),
+        ("plain torch", torch_step),
+    ):
+        steps = {name: make_step(net) for name, net in nets.items()}
+        for step in steps.values():  # warm up
+            for _ in range(5):
+                step()
+        # Interleave the two models so that drift in machine speed hits both.
+        per_model = {name: [] for name in steps}
+        for _ in range(blocks):
+            for name, step in steps.items():
+                per_model[name].append(_median_block_time(step, repeats, 1))
+        base, hnn = np.median(per_model["baseline"]), np.median(per_model["hnn"])
+        result[kind] = (base, hnn)
+    return result
+
+
+def original_style_loop(
+    module: torch.nn.Module, x0: np.ndarray, t: np.ndarray, rtol: float
+) -> np.ndarray:
+    """One solve_ivp per trajectory, the network called on one state at a time."""
+
+    def rhs(_time, state):
+        x = torch.tensor(state, requires_grad=True, dtype=torch.float32).view(1, -1)
+        return module(x).detach().numpy().reshape(-1)
+
+    out = []
+    for state in x0:
+        solution = solve_ivp(rhs, (t[0], t[-1]), state, t_eval=t, rtol=rtol)
+        out.append(solution.y.T)
+    return np.stack(out)
+
+
+def simulation_ratio(n_initial: int, n_steps: int, n_loop: int) -> dict:
+    data = make_pendulum_dataset(random_state=0)
+    model = HamiltonianRegressor(max_epochs=300, random_state=0).fit(
+        data.X_train, data.dXdt_train
+    )
+    rng = np.random.default_rng(0)
+    radius = rng.uniform(1.3, 2.3, n_initial)
+    angle = rng.uniform(0, 2 * np.pi, n_initial)
+    x0 = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    t = np.linspace(0.0, 20.0, n_steps + 1)
+
+    model.simulate(x0[:10], t[:3])  # warm up
+    start = time.perf_counter()
+    batched = model.simulate(x0, t, method="rk4")
+    batched_seconds = time.perf_counter() - start
+
+    module = model.module_.eval()
+    loops = {}
+    for rtol in (1e-12, 1e-3):
+        start = time.perf_counter()
+        reference = original_style_loop(module, x0[:n_loop], t, rtol)
+        loops[rtol] = (time.perf_counter() - start) / n_loop
+        if rtol == 1e-12:
+            deviation = float(np.abs(reference - batched[:n_loop]).max())
+    return {
+        "batched_seconds": batched_seconds,
+        "batched_per_trajectory": batched_seconds / n_initial,
+        "loop_per_trajectory": loops,
+        "max_deviation_from_rtol_1e-12_loop": deviation,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    args = parser.parse_args()
+    n_initial, n_steps, n_loop = (100, 200, 3) if args.quick else (1000, 1000, 10)
+    repeats, blocks = (5, 3) if args.quick else (20, 7)
+
+    print(
+        f"machine: {platform.machine()} {platform.processor()}; torch "
+        f"{torch.__version__}; {torch.get_num_threads()} threads"
+    )
+    print("\n(a) training step, full batch of 750, hidden (200, 200), tanh")
+    for kind, (base, hnn) in training_step_ratio(repeats, blocks).items():
+        print(
+            f"  {kind:18s} baseline {base * 1e3:6.2f} ms   hnn {hnn * 1e3:6.2f} ms"
+            f"   ratio hnn/baseline = {hnn / base:.2f}   (target <= 2.0)"
+        )
+
+    print(
+        f"\n(b) simulate {n_initial} initial conditions x {n_steps} RK4 steps, "
+        "t in [0, 20], pendulum HNN"
+    )
+    sim = simulation_ratio(n_initial, n_steps, n_loop)
+    per = sim["batched_per_trajectory"]
+    print(
+        f"  batched simulate: {sim['batched_seconds']:.2f} s in all, "
+        f"{per * 1e3:.2f} ms per trajectory"
+    )
+    for rtol, loop in sim["loop_per_trajectory"].items():
+        print(
+            f"  per-trajectory solve_ivp loop (rtol={rtol:g}, {n_loop} trajectories): "
+            f"{loop * 1e3:.1f} ms per trajectory   speed-up = {loop / per:.0f}x"
+            "   (target >= 50x)"
+        )
+    print(
+        f"  max |batched RK4 - rtol 1e-12 loop| = "
+        f"{sim['max_deviation_from_rtol_1e-12_loop']:.1e}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""sklearn-hnn: Hamiltonian Neural Networks as scikit-learn estimators.
+
+State convention everywhere: ``X`` of shape ``(n_samples, 2d)`` with columns
+``[q_1 ... q_d, p_1 ... p_d]``, positions then momenta, and ``dXdt`` of the same
+shape.
+"""
+
+from sklearn_hnn.estimators import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.integrate import integrate
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["BaselineDynamicsRegressor", "HamiltonianRegressor", "integrate"]

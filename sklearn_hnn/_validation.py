@@ -1,0 +1,120 @@
+"""Input checks shared by estimators, integrators and datasets.
+
+Every check raises before anything is modified, and its message names the
+argument at fault and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import check_array
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def _shape_of(value) -> tuple[int, ...] | None:
+    """The shape of an array-like, or None when numpy cannot tell (ragged, etc.)."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return tuple(shape)
+    try:
+        return np.shape(value)
+    except (TypeError, ValueError):
+        pass
+    try:  # objects that only implement __array__
+        return np.asarray(value).shape
+    except (TypeError, ValueError):
+        return None
+
+
+def check_2d(value, name: str) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is 2-D and non-empty."""
+    shape = _shape_of(value)
+    if shape is None:
+        return  # let check_array report ragged or odd input
+    if len(shape) != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got "
+            f"{len(shape)}-D input of shape {shape}. Reshape your data either using "
+            "array.reshape(-1, 1) if your data has a single feature or "
+            "array.reshape(1, -1) if it contains a single sample."
+        )
+    if shape[0] == 0:
+        raise ValueError(
+            f"{name} is empty: got shape {shape}, but at least 1 sample is needed."
+        )
+    if shape[1] == 0:
+        raise ValueError(
+            f"{name} has 0 feature(s) (shape={shape}) while a minimum of 1 is required."
+        )
+
+
+def check_even_width(n_features: int, name: str, owner: str) -> None:
+    """Raise unless ``n_features`` can be split into ``[q, p]`` halves."""
+    if n_features % 2:
+        raise ValueError(
+            f"{name} has {n_features} feature(s), but {owner} needs an even number: "
+            "columns [q_1 ... q_d, p_1 ... p_d], positions then momenta."
+        )
+
+
+def check_time_grid(t, name: str = "t") -> np.ndarray:
+    """Validate a time grid: 1-D, finite, strictly increasing or decreasing.
+
+    Parameters
+    ----------
+    t : array-like of shape (n_times,)
+        Times at which a solution is wanted; ``t[0]`` is the time of the initial
+        state. A decreasing grid integrates backwards in time.
+    name : str, default="t"
+        Name used in error messages.
+
+    Returns
+    -------
+    ndarray of shape (n_times,), dtype float64
+    """
+    shape = _shape_of(t)
+    if shape is None or len(shape) != 1:
+        raise ValueError(f"{name} must be a 1-D array of times; got shape {shape}.")
+    t = check_array(
+        t,
+        ensure_2d=False,
+        dtype=np.float64,
+        input_name=name,
+        ensure_min_samples=1,
+    )
+    if t.size > 1:
+        dt = np.diff(t)
+        if not (np.all(dt > 0) or np.all(dt < 0)):
+            raise ValueError(
+                f"{name} must be strictly monotonic (all increasing or all "
+                "decreasing, no repeated values)."
+            )
+    return t
+
+
+def check_positive_int(value, name: str) -> int:
+    """Return ``value`` as an int, or raise unless it is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1; got {value!r}.")
+    return int(value)
+
+
+def check_positive_float(value, name: str) -> float:
+    """Return ``value`` as a float, or raise unless it is finite and > 0."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a positive number; got {value!r}.") from None
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
+    return value
+
+
+def check_option(value, name: str, options) -> str:
+    """Raise unless ``value`` is one of ``options``, listing the valid ones."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {sorted(options)}; got {value!r}.")
+    return value

@@ -1,0 +1,453 @@
+"""What every dynamics estimator shares: parameters, training through skorch,
+prediction and batched simulation."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from contextlib import contextmanager
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from skorch import NeuralNet
+from skorch.dataset import ValidSplit
+
+from sklearn_hnn._validation import (
+    FLOAT_DTYPES,
+    check_2d,
+    check_option,
+    check_time_grid,
+)
+from sklearn_hnn.estimators._net import TensorBatchIterator
+from sklearn_hnn.integrate import integrate
+from sklearn_hnn.nn.mlp import ACTIVATIONS
+
+#: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+}
+
+PARAMETERS_DOC = """\
+    hidden_layer_sizes : tuple of int, default=(200, 200)
+        Width of each hidden layer of the network.
+
+    activation : {"tanh", "softplus", "sigmoid", "silu", "gelu", "elu", "relu"}, \
+default="tanh"
+        Activation after each hidden layer. Use a smooth one for Hamiltonian
+        models, whose dynamics are a derivative of the network.
+
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        Optimizer of the network weights.
+
+    lr : float, default=1e-3
+        Learning rate.
+
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+
+    max_epochs : int, default=2000
+        Passes over the training data. With ``batch_size=None`` an epoch is one
+        optimizer step, so the default is the paper's 2000 full-batch steps.
+
+    batch_size : int or None, default=None
+        Samples per optimizer step; ``None`` uses the whole training set.
+
+    validation_fraction : float in [0, 1), default=0.0
+        Fraction of the samples held out to record ``valid_loss`` in the
+        history (needed by callbacks such as ``EarlyStopping``). ``0`` holds
+        out nothing. For trajectory data, prefer passing held-out trajectories
+        yourself: a random split of points leaks neighbouring samples.
+
+    callbacks : list of skorch callbacks or None, default=None
+        Passed to the skorch net, for example ``EarlyStopping``,
+        ``LRScheduler``, ``Checkpoint`` or ``ProgressBar``. They are copied at
+        each ``fit``, so the objects given here are never modified.
+
+    device : str or torch.device, default="cpu"
+        Where to train and run the network, for example ``"cuda"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. Torch's
+        global random state is left as it was.
+
+    verbose : int, default=0
+        ``0`` is silent; ``1`` prints skorch's per-epoch table."""
+
+
+@contextmanager
+def _seeded_torch(seed: int, device: torch.device):
+    """Seed torch inside a block without disturbing its global random state."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+def _resolve_device(device) -> torch.device:
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device must name a torch device such as 'cpu' or 'cuda'; got {device!r}."
+        ) from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} was asked for, but CUDA is not available.")
+    return resolved
+
+
+class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
+    (
+        """Base class of estimators that learn ``dX/dt = f(X)`` with a torch network.
+
+    Subclasses choose the torch module (:meth:`_make_module`), any extra checks
+    of the training targets (:meth:`_check_targets`) and the vector fields that
+    :meth:`simulate` can follow (``_simulation_fields``). Everything else,
+    training through skorch included, is shared.
+
+    Parameters
+    ----------
+"""
+        + PARAMETERS_DOC
+    )
+
+    _parameter_constraints: ClassVar[dict] = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "optimizer": [StrOptions(set(OPTIMIZERS)), callable],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "callbacks": [list, None],
+        "device": [str, torch.device],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    #: Names of the fields :meth:`simulate` can follow, mapped to module methods;
+    #: the first is the default.
+    _simulation_fields: ClassVar[dict[str, str]] = {"learned": "forward"}
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(200, 200),
+        activation="tanh",
+        optimizer="adam",
+        lr=1e-3,
+        weight_decay=0.0,
+        max_epochs=2000,
+        batch_size=None,
+        validation_fraction=0.0,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.optimizer = optimizer
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.validation_fraction = validation_fraction
+        self.callbacks = callbacks
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ hooks
+
+    def _make_module(
+        self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
+    ) -> torch.nn.Module:
+        raise NotImplementedError
+
+    def _check_targets(self, X: np.ndarray, y: np.ndarray) -> None:
+        """Raise if ``y`` does not suit this model; must not change any state."""
+
+    # --------------------------------------------------------------- training
+
+    def _validate_training_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
+        """Check ``X`` and ``y`` without touching the estimator's state."""
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None."
+            )
+        check_2d(X, "X")
+        X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
+        y = check_array(
+            y,
+            ensure_2d=False,
+            dtype=FLOAT_DTYPES,
+            input_name="y",
+            ensure_min_samples=0,
+        )
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
+        if len(y) != len(X):
+            raise ValueError(
+                f"X and y have different numbers of samples: {len(X)} and {len(y)}."
+            )
+        self._check_targets(X, y)
+        return X, y
+
+    def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
+        sizes = self.hidden_layer_sizes
+        sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
+        if any(
+            isinstance(s, bool) or not isinstance(s, Integral) or s < 1 for s in sizes
+        ):
+            raise ValueError(
+                "hidden_layer_sizes must hold integers >= 1; got "
+                f"{self.hidden_layer_sizes!r}."
+            )
+        return tuple(int(s) for s in sizes)
+
+    def _make_net(
+        self, module: torch.nn.Module, device: torch.device, seed: int
+    ) -> NeuralNet:
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            optimizer = OPTIMIZERS[optimizer]
+        train_split = None
+        if self.validation_fraction > 0:
+            train_split = ValidSplit(
+                self.validation_fraction, stratified=False, random_state=seed
+            )
+        return NeuralNet(
+            module=module,
+            criterion=torch.nn.MSELoss,
+            optimizer=optimizer,
+            lr=self.lr,
+            optimizer__weight_decay=self.weight_decay,
+            max_epochs=self.max_epochs,
+            batch_size=-1 if self.batch_size is None else self.batch_size,
+            iterator_train=TensorBatchIterator,
+            iterator_valid=TensorBatchIterator,
+            iterator_train__shuffle=self.batch_size is not None,
+            train_split=train_split,
+            callbacks=copy.deepcopy(self.callbacks),
+            device=str(device),
+            verbose=self.verbose,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train the network on states and their time derivatives.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            States. For Hamiltonian models the columns are
+            ``[q_1 ... q_d, p_1 ... p_d]``.
+        y : array-like of shape (n_samples, n_features)
+            Their time derivatives ``dX/dt``, in the same column order.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X_checked, y_checked = self._validate_training_data(X, y)
+        hidden = self._check_hidden_layer_sizes()
+        device = _resolve_device(self.device)
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        y_2d = y_checked.reshape(len(y_checked), -1)
+        n_features, n_outputs = X_checked.shape[1], y_2d.shape[1]
+
+        with _seeded_torch(seed, device):
+            module = self._make_module(n_features, n_outputs, hidden)
+            net = self._make_net(module, device, seed)
+            net.fit(
+                torch.from_numpy(X_checked.astype(np.float32)),
+                torch.from_numpy(y_2d.astype(np.float32)),
+            )
+
+        # Fitted state is set only now that training has succeeded.
+        validate_data(self, X, reset=True, skip_check_array=True)
+        self.n_outputs_ = n_outputs
+        self._y_is_1d = y_checked.ndim == 1
+        self.net_ = net
+        self.history_ = net.history
+        return self
+
+    # ------------------------------------------------------------- prediction
+
+    @property
+    def module_(self) -> torch.nn.Module:
+        """The trained torch module (owned by ``net_``)."""
+        check_is_fitted(self)
+        return self.net_.module_
+
+    def _validate_X(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        check_2d(X, "X")
+        return validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+
+    def _to_tensor(self, X: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
+        """``X`` as a tensor on the net's device (copied if read-only)."""
+        if not X.flags.writeable:
+            X = X.copy()
+        return torch.as_tensor(X, dtype=dtype, device=self.net_.device)
+
+    def _evaluate(self, method: str, X: np.ndarray) -> np.ndarray:
+        """Call ``module_.<method>`` on ``X`` in the precision of ``X``.
+
+        The weights are float32. For float64 ``X`` they are evaluated in
+        float64 on a copy of the module, so that results do not depend on how
+        rows are batched (float32 matrix kernels round differently for
+        different batch sizes).
+        """
+        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
+        module = self.module_
+        if dtype != torch.float32:
+            module = copy.deepcopy(module).to(dtype)
+        module.eval()
+        with torch.no_grad():
+            out = getattr(module, method)(self._to_tensor(X, dtype))
+        return out.cpu().numpy().astype(X.dtype, copy=False)
+
+    def predict(self, X):
+        """Predict the time derivatives of the states ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            States.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_outputs) or (n_samples,)
+            Predicted ``dX/dt``, in the dtype of ``X`` when it is floating point
+            (computed in that precision). One-dimensional when the model was
+            fitted on a 1-D ``y``.
+        """
+        out = self._evaluate("forward", self._validate_X(X))
+        return out.ravel() if self._y_is_1d else out
+
+    # -------------------------------------------------------------- simulation
+
+    def _check_initial_states(self, x0) -> tuple[np.ndarray, bool]:
+        shape = np.shape(x0) if not hasattr(x0, "shape") else tuple(x0.shape)
+        if len(shape) not in (1, 2):
+            raise ValueError(
+                f"x0 must have shape ({self.n_features_in_},) or "
+                f"(n, {self.n_features_in_}); got shape {shape}."
+            )
+        single = len(shape) == 1
+        if not single:
+            check_2d(x0, "x0")
+        x0 = check_array(
+            np.atleast_2d(np.asarray(x0)) if single else x0,
+            dtype=FLOAT_DTYPES,
+            input_name="x0",
+        )
+        if x0.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"x0 has width {x0.shape[1]}, but this model was fitted on states "
+                f"of width {self.n_features_in_}."
+            )
+        return x0, single
+
+    def _field_function(self, field: str | None) -> Callable:
+        name = next(iter(self._simulation_fields)) if field is None else field
+        check_option(name, "field", self._simulation_fields)
+        return getattr(self.module_, self._simulation_fields[name])
+
+    def simulate(
+        self,
+        x0,
+        t,
+        *,
+        method: str = "rk4",
+        substeps: int = 1,
+        rtol: float = 1e-6,
+        atol: float = 1e-8,
+        field: str | None = None,
+    ):
+        """Roll the learned dynamics out from one or many initial states.
+
+        All initial states are integrated together in one batched torch
+        computation; the network is called once per solver stage for the whole
+        batch. States are accumulated in the dtype of ``x0`` (float64 by
+        default) while the network runs in float32.
+
+        Parameters
+        ----------
+        x0 : array-like of shape (n_features,) or (n_trajectories, n_features)
+            Initial state(s) at time ``t[0]``.
+        t : array-like of shape (n_times,)
+            Strictly monotonic times. A decreasing ``t`` integrates backwards,
+            so rolling out forward and then back returns to ``x0``.
+        method : {"rk4", "midpoint", "euler", "dopri5", "scipy"}, default="rk4"
+            ``"rk4"``, ``"midpoint"`` and ``"euler"`` take ``substeps`` fixed
+            steps per interval of ``t``; ``"dopri5"`` adapts its steps to meet
+            ``rtol``/``atol`` on every trajectory; ``"scipy"`` runs
+            :func:`scipy.integrate.solve_ivp` (RK45) on the batched field. See
+            :mod:`sklearn_hnn.integrate`.
+        substeps : int, default=1
+            Fixed-step methods: steps per interval of ``t``.
+        rtol, atol : float, default=1e-6, 1e-8
+            Adaptive methods: relative and absolute tolerances.
+        field : str or None, default=None
+            Which learned field to follow; ``None`` is the model's dynamics.
+            See the estimator's documentation for the choices.
+
+        Returns
+        -------
+        ndarray of shape (n_times, n_features) or (n_trajectories, n_times, \
+n_features)
+            The trajectory (or trajectories); entry ``[..., 0, :]`` is ``x0``.
+        """
+        check_is_fitted(self)
+        if self.n_outputs_ != self.n_features_in_:
+            raise ValueError(
+                "simulate needs a vector field, but this model was fitted on y of "
+                f"width {self.n_outputs_} for X of width {self.n_features_in_}."
+            )
+        x0, single = self._check_initial_states(x0)
+        t = check_time_grid(t)
+        field_fn = self._field_function(field)
+        state_dtype = torch.float64 if x0.dtype == np.float64 else torch.float32
+
+        def vector_field(x: torch.Tensor) -> torch.Tensor:
+            return field_fn(x.to(torch.float32)).to(state_dtype)
+
+        x0_tensor = self._to_tensor(x0, state_dtype)
+        self.module_.eval()
+        with torch.no_grad():
+            states = integrate(
+                vector_field,
+                x0_tensor,
+                t,
+                method,
+                substeps=substeps,
+                rtol=rtol,
+                atol=atol,
+            )
+        out = states.transpose(0, 1).cpu().numpy()
+        return out[0] if single else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        tags.target_tags.multi_output = True
+        return tags

@@ -1,0 +1,76 @@
+"""The paper's baseline: a network that predicts time derivatives directly."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import torch
+
+from sklearn_hnn.estimators.base import PARAMETERS_DOC, BaseDynamicsRegressor
+from sklearn_hnn.nn.fields import DirectField
+
+
+class BaselineDynamicsRegressor(BaseDynamicsRegressor):
+    __doc__ = (
+        """An MLP that predicts ``dX/dt`` from ``X`` directly.
+
+    This is the baseline of Greydanus, Dzamba & Yosinski (2019): the same
+    network and training as :class:`HamiltonianRegressor`, without the
+    Hamiltonian structure. It is an ordinary multi-output regressor, so ``y``
+    may have any width; :meth:`simulate` needs ``y`` shaped like ``X``.
+
+    It learns no energy and so has no ``energy`` method:
+    ``hasattr(est, "energy")`` is False.
+
+    Parameters
+    ----------
+"""
+        + PARAMETERS_DOC
+        + """
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Width of ``X`` seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+    n_outputs_ : int
+        Width of ``y`` seen in ``fit``.
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    module_ : torch.nn.Module
+        The trained network, ``net_.module_``.
+    history_ : skorch.History
+        Per-epoch training record (``train_loss``, ``valid_loss``, ...).
+
+    See Also
+    --------
+    HamiltonianRegressor : Learns an energy and follows its symplectic gradient.
+
+    References
+    ----------
+    S. Greydanus, M. Dzamba and J. Yosinski, "Hamiltonian Neural Networks",
+    NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_hnn import BaselineDynamicsRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(200, 2))
+    >>> dXdt = np.stack([2 * X[:, 1], -2 * X[:, 0]], axis=1)  # H = q^2 + p^2
+    >>> est = BaselineDynamicsRegressor(hidden_layer_sizes=(64, 64), lr=1e-2,
+    ...                                 max_epochs=300, random_state=0)
+    >>> est.fit(X, dXdt).score(X, dXdt) > 0.95
+    True
+    >>> est.simulate([0.5, 0.0], np.linspace(0, 1, 11)).shape
+    (11, 2)
+    """
+    )
+
+    _simulation_fields: ClassVar[dict[str, str]] = {"learned": "forward"}
+
+    def _make_module(
+        self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
+    ) -> torch.nn.Module:
+        return DirectField(n_features, n_outputs, hidden, self.activation)

@@ -1,0 +1,148 @@
+"""Adaptive embedded Runge-Kutta integration with one step size per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+Field = Callable[[torch.Tensor], torch.Tensor]
+
+
+class Dopri5:
+    """Dormand-Prince 5(4) tableau (Dormand & Prince, 1980), with FSAL."""
+
+    order = 5
+    c = (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0)
+    a = (
+        (),
+        (1 / 5,),
+        (3 / 40, 9 / 40),
+        (44 / 45, -56 / 15, 32 / 9),
+        (19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729),
+        (9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656),
+        (35 / 384, 0.0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84),
+    )
+    # Fifth-order weights minus the embedded fourth-order ones, over all 7 stages.
+    error_weights = (
+        71 / 57600,
+        0.0,
+        -71 / 16695,
+        71 / 1920,
+        -17253 / 339200,
+        22 / 525,
+        -1 / 40,
+    )
+
+    def step(
+        self, field: Field, x: torch.Tensor, k1: torch.Tensor, h: float
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One trial step: returns ``(x_new, field(x_new), error_estimate)``."""
+        k = [k1]
+        for row in self.a[1:]:
+            increment = sum(
+                (coef * ki for coef, ki in zip(row, k, strict=True) if coef),
+                torch.zeros_like(x),
+            )
+            xi = x + h * increment
+            k.append(field(xi))
+        # The last stage is evaluated at the fifth-order solution (FSAL).
+        x_new = xi
+        error = h * sum(
+            (w * ki for w, ki in zip(self.error_weights, k, strict=True) if w),
+            torch.zeros_like(x),
+        )
+        return x_new, k[-1], error
+
+
+def _error_ratio(
+    error: torch.Tensor, x: torch.Tensor, x_new: torch.Tensor, rtol: float, atol: float
+) -> float:
+    """Worst per-trajectory RMS of the error relative to the tolerance."""
+    scale = atol + rtol * torch.maximum(x.abs(), x_new.abs())
+    per_trajectory = (error / scale).square().mean(dim=-1).sqrt()
+    return float(per_trajectory.max())
+
+
+def _initial_step(
+    field: Field,
+    x0: torch.Tensor,
+    f0: torch.Tensor,
+    order: int,
+    rtol: float,
+    atol: float,
+) -> float:
+    """Starting step size (Hairer, Norsett & Wanner, Solving ODEs I, II.4)."""
+    scale = atol + rtol * x0.abs()
+
+    def rms(v: torch.Tensor) -> float:
+        return float((v / scale).square().mean(dim=-1).sqrt().max())
+
+    d0, d1 = rms(x0), rms(f0)
+    h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+    f1 = field(x0 + h0 * f0)
+    d2 = rms(f1 - f0) / h0
+    if max(d1, d2) <= 1e-15:
+        h1 = max(1e-6, h0 * 1e-3)
+    else:
+        h1 = (0.01 / max(d1, d2)) ** (1.0 / order)
+    return min(100 * h0, h1)
+
+
+def integrate_adaptive(
+    method: Dopri5,
+    field: Field,
+    x0: torch.Tensor,
+    t: np.ndarray,
+    *,
+    rtol: float,
+    atol: float,
+    max_steps: int,
+    safety: float = 0.9,
+    min_factor: float = 0.2,
+    max_factor: float = 10.0,
+) -> torch.Tensor:
+    """Integrate over the grid ``t``, landing exactly on each of its times.
+
+    The whole batch shares one step size; a step is accepted when every
+    trajectory meets the tolerance. Returns ``(len(t), *x0.shape)``.
+    """
+    out = x0.new_empty((len(t), *x0.shape))
+    out[0] = x0
+    if len(t) == 1:
+        return out
+    direction = 1.0 if t[-1] > t[0] else -1.0
+    x, k1 = x0, field(x0)
+    h_proposed = _initial_step(field, x0, k1, method.order, rtol, atol)
+    n_steps = 0
+    exponent = -1.0 / method.order
+    for i in range(1, len(t)):
+        t_now, t_end = float(t[i - 1]), float(t[i])
+        while direction * (t_end - t_now) > 0:
+            remaining = abs(t_end - t_now)
+            clipped = h_proposed >= remaining
+            h = remaining if clipped else h_proposed
+            x_new, k_new, error = method.step(field, x, k1, direction * h)
+            ratio = _error_ratio(error, x, x_new, rtol, atol)
+            n_steps += 1
+            if n_steps > max_steps:
+                raise RuntimeError(
+                    f"dopri5 gave up after {max_steps} steps at t={t_now:.6g}; the "
+                    "problem may be stiff or the solution may have blown up."
+                )
+            if not np.isfinite(ratio):
+                factor = min_factor
+            elif ratio == 0.0:
+                factor = max_factor
+            else:
+                factor = min(max_factor, max(min_factor, safety * ratio**exponent))
+            if ratio <= 1.0:
+                t_now = t_end if clipped else t_now + direction * h
+                x, k1 = x_new, k_new
+                h_new = h * factor
+                h_proposed = max(h_proposed, h_new) if clipped else h_new
+            else:
+                h_proposed = h * min(1.0, factor)
+        out[i] = x
+    return out

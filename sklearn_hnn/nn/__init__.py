@@ -1,0 +1,10 @@
+"""Torch modules: multilayer perceptrons and the vector fields built from them.
+
+These are plain :class:`torch.nn.Module` objects with no scikit-learn machinery, so
+they can be used on their own in any torch training loop.
+"""
+
+from sklearn_hnn.nn.fields import DirectField, HamiltonianField
+from sklearn_hnn.nn.mlp import ACTIVATIONS, make_mlp
+
+__all__ = ["ACTIVATIONS", "DirectField", "HamiltonianField", "make_mlp"]

@@ -1,0 +1,77 @@
+"""Multilayer perceptrons with the initialisation used by Greydanus et al. (2019)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+from torch import nn
+
+#: Activation names accepted by the estimators, mapped to their torch modules.
+#: Smooth activations suit Hamiltonian models: the learned dynamics are a
+#: *derivative* of the network, and the derivative of ``relu`` is piecewise constant.
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "tanh": nn.Tanh,
+    "softplus": nn.Softplus,
+    "sigmoid": nn.Sigmoid,
+    "silu": nn.SiLU,
+    "gelu": nn.GELU,
+    "elu": nn.ELU,
+    "relu": nn.ReLU,
+}
+
+
+def make_mlp(
+    n_inputs: int,
+    hidden_layer_sizes: Sequence[int],
+    n_outputs: int,
+    activation: str = "tanh",
+    *,
+    output_bias: bool = True,
+) -> nn.Sequential:
+    """Build a fully connected network ``R^n_inputs -> R^n_outputs``.
+
+    Weights are initialised orthogonally, as in the original HNN experiments; biases
+    keep torch's default initialisation.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Width of the input.
+    hidden_layer_sizes : sequence of int
+        Width of each hidden layer, in order. May be empty (a linear map).
+    n_outputs : int
+        Width of the output.
+    activation : str, default="tanh"
+        One of :data:`ACTIVATIONS`, applied after every hidden layer.
+    output_bias : bool, default=True
+        Whether the last layer has a bias. A scalar energy does not need one:
+        an additive constant changes none of its derivatives.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        Maps a tensor of shape ``(..., n_inputs)`` to ``(..., n_outputs)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = make_mlp(2, (16, 16), 1)
+    >>> net(torch.zeros(5, 2)).shape
+    torch.Size([5, 1])
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}."
+        )
+    widths = [n_inputs, *hidden_layer_sizes, n_outputs]
+    layers: list[nn.Module] = []
+    n_layers = len(widths) - 1
+    for i, (w_in, w_out) in enumerate(pairwise(widths)):
+        is_last = i == n_layers - 1
+        linear = nn.Linear(w_in, w_out, bias=output_bias or not is_last)
+        nn.init.orthogonal_(linear.weight)
+        layers.append(linear)
+        if not is_last:
+            layers.append(ACTIVATIONS[activation]())
+    return nn.Sequential(*layers)

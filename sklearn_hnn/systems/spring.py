@@ -1,0 +1,46 @@
+"""The ideal mass-spring (harmonic oscillator)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sklearn_hnn.systems.base import HamiltonianSystem
+
+
+class MassSpring(HamiltonianSystem):
+    """A mass on an ideal spring: ``H = k q^2 / 2 + p^2 / (2 m)``.
+
+    Parameters
+    ----------
+    stiffness : float, default=1.0
+        Spring constant ``k``.
+    mass : float, default=1.0
+        Mass ``m``.
+
+    Examples
+    --------
+    Task 1 of Greydanus et al. (2019) uses ``H = q^2 + p^2``:
+
+    >>> spring = MassSpring(stiffness=2.0, mass=0.5)
+    >>> float(spring.hamiltonian(np.array([1.0, 1.0])))
+    2.0
+    """
+
+    n_dof = 1
+
+    def __init__(self, stiffness: float = 1.0, mass: float = 1.0) -> None:
+        self.stiffness = float(stiffness)
+        self.mass = float(mass)
+
+    def __repr__(self) -> str:
+        return f"MassSpring(stiffness={self.stiffness}, mass={self.mass})"
+
+    def hamiltonian(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        q, p = X[..., 0], X[..., 1]
+        return 0.5 * self.stiffness * q**2 + p**2 / (2.0 * self.mass)
+
+    def gradient(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        q, p = X[..., :1], X[..., 1:]
+        return np.concatenate([self.stiffness * q, p / self.mass], axis=-1)

@@ -1,0 +1,175 @@
+"""Bad input: a ValueError that names the argument and the problem, raised before
+anything changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+
+SMALL = {"hidden_layer_sizes": (8,), "max_epochs": 5, "random_state": 0}
+X = np.random.default_rng(0).uniform(-1, 1, size=(30, 2))
+Y = np.stack([2 * X[:, 1], -2 * X[:, 0]], axis=1)
+
+
+def _with(array, index, value):
+    array = array.copy()
+    array[index] = value
+    return array
+
+
+BAD_FIT = [
+    pytest.param(_with(X, (0, 0), np.nan), Y, "Input X contains NaN", id="nan-X"),
+    pytest.param(_with(X, (1, 1), np.inf), Y, "Input X contains infinity", id="inf-X"),
+    pytest.param(X, _with(Y, (2, 0), np.nan), "Input y contains NaN", id="nan-y"),
+    pytest.param(X, _with(Y, (2, 0), -np.inf), "Input y contains infinity", id="inf-y"),
+    pytest.param(X[:, 0], Y, "X must be a 2-D array", id="1d-X"),
+    pytest.param(X[None], Y, "X must be a 2-D array", id="3d-X"),
+    pytest.param(X[:0], Y[:0], "X is empty", id="empty-X"),
+    pytest.param(
+        X, Y[:-1], "X and y have different numbers of samples", id="n-mismatch"
+    ),
+    pytest.param(X, None, "requires y to be passed", id="no-y"),
+    pytest.param(X + 1j, Y, "Complex data not supported", id="complex-X"),
+    pytest.param(np.full((30, 2), "a"), Y, "could not convert|dtype", id="string-X"),
+]
+
+BAD_HNN_ONLY = [
+    pytest.param(
+        np.hstack([X, X[:, :1]]),
+        np.hstack([Y, Y[:, :1]]),
+        r"X has 3 feature\(s\), but HamiltonianRegressor needs an even number",
+        id="odd-width",
+    ),
+    pytest.param(
+        X, Y[:, 0], r"y \(the time derivatives dX/dt\) has shape \(30,\)", id="y-1d"
+    ),
+    pytest.param(X, np.hstack([Y, Y]), "must have the same shape as X", id="y-wider"),
+]
+
+
+@pytest.mark.parametrize("cls", [BaselineDynamicsRegressor, HamiltonianRegressor])
+@pytest.mark.parametrize(("X_bad", "y_bad", "message"), BAD_FIT)
+def test_bad_training_data(cls, X_bad, y_bad, message):
+    with pytest.raises(ValueError, match=message):
+        cls(**SMALL).fit(X_bad, y_bad)
+
+
+@pytest.mark.parametrize(("X_bad", "y_bad", "message"), BAD_HNN_ONLY)
+def test_bad_training_data_for_the_hamiltonian_contract(X_bad, y_bad, message):
+    with pytest.raises(ValueError, match=message):
+        HamiltonianRegressor(**SMALL).fit(X_bad, y_bad)
+
+
+@pytest.mark.parametrize(("X_bad", "y_bad", "message"), BAD_FIT[:4] + BAD_HNN_ONLY)
+def test_failed_refit_leaves_the_fitted_model_untouched(X_bad, y_bad, message):
+    est = HamiltonianRegressor(**SMALL).fit(X, Y)
+    net, before = est.net_, est.predict(X)
+    state = {k: v for k, v in vars(est).items() if k.endswith("_")}
+    with pytest.raises(ValueError, match=message):
+        est.fit(X_bad, y_bad)
+    assert est.net_ is net
+    assert {k: v for k, v in vars(est).items() if k.endswith("_")} == state
+    assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("lr", -1.0),
+        ("lr", 0),
+        ("max_epochs", 0),
+        ("batch_size", 0),
+        ("validation_fraction", 1.0),
+        ("activation", "cubic"),
+        ("optimizer", "lbfgs"),
+        ("weight_decay", -1e-3),
+        ("hidden_layer_sizes", 0),
+    ],
+)
+def test_bad_parameters_name_the_parameter(param, value):
+    est = HamiltonianRegressor(**SMALL).fit(X, Y)
+    before = est.predict(X)
+    est.set_params(**{param: value})
+    with pytest.raises(InvalidParameterError, match=f"'{param}' parameter"):
+        est.fit(X, Y)
+    assert_array_equal(est.predict(X), before)
+
+
+@pytest.mark.parametrize("sizes", [(0,), (8, -1), (2.5,), (True,)])
+def test_bad_hidden_layer_sizes(sizes):
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        HamiltonianRegressor(**{**SMALL, "hidden_layer_sizes": sizes}).fit(X, Y)
+
+
+def test_bad_device():
+    with pytest.raises(ValueError, match="device"):
+        HamiltonianRegressor(**{**SMALL, "device": "tpu:7"}).fit(X, Y)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return HamiltonianRegressor(**SMALL).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    ("x0", "message"),
+    [
+        (
+            [0.1, 0.2, 0.3],
+            r"x0 has width 3, but this model was fitted on states of width 2",
+        ),
+        (np.zeros((4, 3)), "x0 has width 3"),
+        (np.zeros((2, 2, 2)), r"x0 must have shape \(2,\) or \(n, 2\)"),
+        ([np.nan, 0.0], "Input x0 contains NaN"),
+        ([np.inf, 0.0], "Input x0 contains infinity"),
+        (np.zeros((0, 2)), "x0"),
+    ],
+)
+def test_bad_initial_states(fitted, x0, message):
+    with pytest.raises(ValueError, match=message):
+        fitted.simulate(x0, [0.0, 1.0])
+
+
+@pytest.mark.parametrize(
+    ("t", "message"),
+    [
+        ([0.0, 1.0, 0.5], "t must be strictly monotonic"),
+        ([0.0, 0.0, 1.0], "t must be strictly monotonic"),
+        ([0.0, np.nan], "Input t contains NaN"),
+        ([[0.0, 1.0]], "t must be a 1-D array"),
+        ([], "t"),
+    ],
+)
+def test_bad_time_grid(fitted, t, message):
+    with pytest.raises(ValueError, match=message):
+        fitted.simulate([0.1, 0.2], t)
+
+
+def test_bad_simulation_options(fitted):
+    with pytest.raises(
+        ValueError, match=r"method must be one of \[.*'rk4'.*\]; got 'rk5'"
+    ):
+        fitted.simulate([0.1, 0.2], [0.0, 1.0], method="rk5")
+    with pytest.raises(
+        ValueError, match=r"field must be one of \['gradient', 'symplectic'\]"
+    ):
+        fitted.simulate([0.1, 0.2], [0.0, 1.0], field="dissipative")
+    with pytest.raises(ValueError, match="substeps must be an integer >= 1"):
+        fitted.simulate([0.1, 0.2], [0.0, 1.0], substeps=0)
+    with pytest.raises(ValueError, match="rtol must be a positive"):
+        fitted.simulate([0.1, 0.2], [0.0, 1.0], method="dopri5", rtol=-1)
+
+
+def test_bad_input_to_energy_and_predict(fitted):
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        fitted.energy(np.array([[np.nan, 0.0]]))
+    with pytest.raises(ValueError, match="X must be a 2-D array"):
+        fitted.energy(np.zeros(2))
+    with pytest.raises(
+        ValueError, match="X has 4 features, but HamiltonianRegressor is"
+    ):
+        fitted.predict(np.zeros((3, 4)))

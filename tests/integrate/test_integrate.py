@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+
+from sklearn_hnn.integrate import METHODS, integrate
+
+
+def rotation(x: torch.Tensor) -> torch.Tensor:
+    """Harmonic oscillator with unit frequency: q(t) = q0 cos t + p0 sin t."""
+    return torch.stack([x[:, 1], -x[:, 0]], dim=1)
+
+
+def exact(x0: np.ndarray, t: np.ndarray) -> np.ndarray:
+    c, s = np.cos(t)[:, None], np.sin(t)[:, None]
+    return np.stack([c * x0[:, 0] + s * x0[:, 1], -s * x0[:, 0] + c * x0[:, 1]], -1)
+
+
+X0 = np.array([[1.0, 0.0], [0.3, -0.7], [0.0, 2.0]])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_methods_solve_the_oscillator(method):
+    t = np.linspace(0.0, 4.0, 9)
+    out = integrate(
+        rotation, torch.tensor(X0), t, method, substeps=400, rtol=1e-10, atol=1e-12
+    )
+    assert out.shape == (9, 3, 2) and out.dtype == torch.float64
+    tolerance = {"euler": 2e-2, "midpoint": 1e-5}.get(method, 1e-8)
+    assert_allclose(out.numpy(), exact(X0, t), atol=tolerance)
+
+
+@pytest.mark.parametrize(
+    ("method", "order"), [("euler", 1), ("midpoint", 2), ("rk4", 4)]
+)
+def test_fixed_step_convergence_order(method, order):
+    t = np.array([0.0, 1.0])
+    errors = [
+        np.abs(
+            integrate(rotation, torch.tensor(X0), t, method, substeps=n)[-1].numpy()
+            - exact(X0, t)[-1]
+        ).max()
+        for n in (20, 40)
+    ]
+    assert errors[0] / errors[1] == pytest.approx(2**order, rel=0.15)
+
+
+@pytest.mark.parametrize("method", ["rk4", "dopri5", "scipy"])
+def test_backwards_in_time(method):
+    t = np.linspace(0.0, -3.0, 7)
+    out = integrate(
+        rotation, torch.tensor(X0), t, method, substeps=50, rtol=1e-10, atol=1e-12
+    )
+    assert_allclose(out.numpy(), exact(X0, t), atol=1e-7)
+
+
+def test_dopri5_meets_its_tolerance_on_every_trajectory():
+    t = np.linspace(0.0, 10.0, 21)
+    x0 = np.array([[1.0, 0.0], [1e-3, 0.0]])  # very different scales
+    for rtol in (1e-4, 1e-7):
+        out = integrate(rotation, torch.tensor(x0), t, "dopri5", rtol=rtol, atol=1e-12)
+        relative = np.abs(out.numpy() - exact(x0, t)).max(axis=(0, 2)) / np.abs(x0).max(
+            1
+        )
+        assert np.all(relative < 50 * rtol), relative
+
+
+def test_dopri5_takes_few_steps_on_smooth_problems():
+    calls = []
+
+    def counted(x):
+        calls.append(1)
+        return rotation(x)
+
+    integrate(counted, torch.tensor(X0), [0.0, 10.0], "dopri5", rtol=1e-6, atol=1e-9)
+    assert len(calls) < 600
+
+
+def test_single_time_returns_the_initial_state():
+    for method in METHODS:
+        out = integrate(rotation, torch.tensor(X0), [1.5], method)
+        assert_allclose(out[0].numpy(), X0)
+
+
+def test_float32_states_stay_float32():
+    out = integrate(rotation, torch.tensor(X0, dtype=torch.float32), [0.0, 1.0], "rk4")
+    assert out.dtype == torch.float32
+
+
+def test_dopri5_gives_up_on_a_blow_up():
+    with pytest.raises(RuntimeError, match="dopri5 gave up"):
+        integrate(
+            lambda x: x**2,
+            torch.ones(1, 1, dtype=torch.float64),
+            [0.0, 2.0],
+            "dopri5",
+            max_steps=200,
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"t": [0.0, 1.0, 0.5]}, "t must be strictly monotonic"),
+        ({"t": [[0.0, 1.0]]}, "t must be a 1-D array"),
+        ({"method": "leapfrog"}, "method must be one of"),
+        ({"substeps": 0}, "substeps must be an integer >= 1"),
+        ({"rtol": 0.0}, "rtol must be a positive"),
+        ({"x0": torch.zeros(2)}, r"x0 must have shape \(n, D\)"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    args = {"x0": torch.tensor(X0), "t": [0.0, 1.0]} | kwargs
+    with pytest.raises(ValueError, match=message):
+        integrate(rotation, args.pop("x0"), args.pop("t"), **args)
