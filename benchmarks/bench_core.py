@@ -139,7 +139,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
     args = parser.parse_args()
     n_initial, n_steps, n_loop = (100, 200, 3) if args.quick else (1000, 1000, 10)
-    repeats, blocks = (5, 3) if args.quick else (20, 7)
+    repeats, blocks = (5, 3) if args.quick else (20, 15)
 
     print(
         f"machine: {platform.machine()} {platform.processor()}; torch "

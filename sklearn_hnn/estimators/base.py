@@ -106,7 +106,7 @@ def _resolve_device(device) -> torch.device:
 
 
 class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
-    (
+    __doc__ = (
         """Base class of estimators that learn ``dX/dt = f(X)`` with a torch network.
 
     Subclasses choose the torch module (:meth:`_make_module`), any extra checks

@@ -4,7 +4,13 @@ These are plain :class:`torch.nn.Module` objects with no scikit-learn machinery,
 they can be used on their own in any torch training loop.
 """
 
-from sklearn_hnn.nn.fields import DirectField, HamiltonianField
+from sklearn_hnn.nn.fields import DirectField, HamiltonianField, mlp_input_gradient
 from sklearn_hnn.nn.mlp import ACTIVATIONS, make_mlp
 
-__all__ = ["ACTIVATIONS", "DirectField", "HamiltonianField", "make_mlp"]
+__all__ = [
+    "ACTIVATIONS",
+    "DirectField",
+    "HamiltonianField",
+    "make_mlp",
+    "mlp_input_gradient",
+]

@@ -7,12 +7,80 @@ tensor of the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
 
 from sklearn_hnn.nn.mlp import make_mlp
+
+_SQRT_HALF = 0.5**0.5
+_INV_SQRT_2PI = (2.0 * torch.pi) ** -0.5
+
+#: Derivative of each supported activation, from its input ``a`` and output ``h``.
+ACTIVATION_DERIVATIVES: dict[type[nn.Module], Callable] = {
+    nn.Tanh: lambda a, h: 1.0 - h * h,
+    nn.Sigmoid: lambda a, h: h * (1.0 - h),
+    nn.Softplus: lambda a, h: torch.sigmoid(a),
+    nn.SiLU: lambda a, h: torch.sigmoid(a) * (1.0 + a * (1.0 - torch.sigmoid(a))),
+    nn.ELU: lambda a, h: torch.where(a > 0, torch.ones_like(a), h + 1.0),
+    nn.ReLU: lambda a, h: (a > 0).to(a.dtype),
+    nn.GELU: lambda a, h: (
+        0.5 * (1.0 + torch.erf(a * _SQRT_HALF))
+        + a * _INV_SQRT_2PI * torch.exp(-0.5 * a * a)
+    ),
+}
+
+
+def _is_explicit_mlp(module: nn.Module) -> bool:
+    """Whether ``module`` is a scalar MLP that :func:`mlp_input_gradient` handles."""
+    if not isinstance(module, nn.Sequential) or len(module) % 2 != 1:
+        return False
+    linears, activations = list(module)[::2], list(module)[1::2]
+    return (
+        all(type(m) is nn.Linear for m in linears)
+        and linears[-1].out_features == 1
+        and all(
+            type(m) in ACTIVATION_DERIVATIVES
+            and (type(m) is not nn.Softplus or (m.beta == 1 and m.threshold >= 20))
+            and (type(m) is not nn.ELU or m.alpha == 1.0)
+            and (type(m) is not nn.GELU or m.approximate == "none")
+            for m in activations
+        )
+    )
+
+
+def mlp_input_gradient(mlp: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+    """Gradient of a scalar MLP with respect to its input, by explicit chain rule.
+
+    One forward pass stores each activation's slope; one backward sweep of
+    matrix products then gives ``dH/dx``. Every operation is an ordinary torch
+    operation, so under ``torch.no_grad()`` no graph is built at all, and when
+    gradients are enabled, training needs only first-order autograd through
+    this computation (no double backward).
+
+    Parameters
+    ----------
+    mlp : torch.nn.Sequential
+        Alternating ``Linear`` and activation modules ending in a ``Linear``
+        with one output, as built by :func:`make_mlp`.
+    x : torch.Tensor of shape (..., n_inputs)
+
+    Returns
+    -------
+    torch.Tensor of shape (..., n_inputs)
+    """
+    layers = list(mlp)
+    slopes = []
+    h = x
+    for linear, activation in zip(layers[:-1:2], layers[1::2], strict=True):
+        a = nn.functional.linear(h, linear.weight, linear.bias)
+        h = activation(a)
+        slopes.append(ACTIVATION_DERIVATIVES[type(activation)](a, h))
+    grad = layers[-1].weight  # (1, width): dH/dh of the last hidden layer
+    for linear, slope in zip(reversed(layers[:-1:2]), reversed(slopes), strict=True):
+        grad = (grad * slope) @ linear.weight
+    return grad.expand_as(x) if grad.shape != x.shape else grad
 
 
 class DirectField(nn.Module):
@@ -53,11 +121,14 @@ class HamiltonianField(nn.Module):
     equations, computed by automatic differentiation of the network ``H_theta``
     (Greydanus, Dzamba & Yosinski, 2019).
 
-    The input gradient is always taken under :func:`torch.enable_grad`, so the
-    field also works inside ``torch.no_grad()`` (skorch's validation and
-    prediction). The graph of that gradient is kept (``create_graph=True``) only
-    when the caller has gradients enabled, which is what training needs for the
-    loss to reach the weights; under ``no_grad`` the result is detached and cheap.
+    For MLP energies with the activations of :data:`ACTIVATION_DERIVATIVES`,
+    ``dH/dx`` is computed by an explicit chain rule
+    (:func:`mlp_input_gradient`): no graph under ``torch.no_grad()``, and only
+    first-order autograd in training. Any other ``hamiltonian`` module gets its
+    input gradient by autograd, taken under :func:`torch.enable_grad` so it also
+    works inside ``no_grad`` (skorch's validation and prediction), with its
+    graph kept (``create_graph=True``) only when the caller has gradients
+    enabled, which is what training needs.
 
     Parameters
     ----------
@@ -95,6 +166,10 @@ class HamiltonianField(nn.Module):
             n_features, hidden_layer_sizes, 1, activation, output_bias=False
         )
 
+    @property
+    def _explicit_gradient(self) -> bool:
+        return _is_explicit_mlp(self.hamiltonian)
+
     def energy(self, x: torch.Tensor) -> torch.Tensor:
         """Learned energy ``H_theta(x)``, shape ``(...)``."""
         return self.hamiltonian(x).squeeze(-1)
@@ -105,6 +180,8 @@ class HamiltonianField(nn.Module):
         Following it (rather than the symplectic field) increases ``H``; this is
         the "adding energy" field of the paper's section 6.
         """
+        if self._explicit_gradient:
+            return mlp_input_gradient(self.hamiltonian, x)
         create_graph = torch.is_grad_enabled()
         with torch.enable_grad():
             if not x.requires_grad:
