@@ -5,12 +5,13 @@ they can be used on their own in any torch training loop.
 """
 
 from sklearn_hnn.nn.fields import DirectField, HamiltonianField, mlp_input_gradient
-from sklearn_hnn.nn.mlp import ACTIVATIONS, make_mlp
+from sklearn_hnn.nn.mlp import ACTIVATIONS, Tanh, make_mlp
 
 __all__ = [
     "ACTIVATIONS",
     "DirectField",
     "HamiltonianField",
+    "Tanh",
     "make_mlp",
     "mlp_input_gradient",
 ]

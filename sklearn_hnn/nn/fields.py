@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from sklearn_hnn.nn.mlp import make_mlp
+from sklearn_hnn.nn.mlp import Tanh, make_mlp
 
 _SQRT_HALF = 0.5**0.5
 _INV_SQRT_2PI = (2.0 * torch.pi) ** -0.5
@@ -20,6 +20,7 @@ _INV_SQRT_2PI = (2.0 * torch.pi) ** -0.5
 #: Derivative of each supported activation, from its input ``a`` and output ``h``.
 ACTIVATION_DERIVATIVES: dict[type[nn.Module], Callable] = {
     nn.Tanh: lambda a, h: 1.0 - h * h,
+    Tanh: lambda a, h: 1.0 - h * h,
     nn.Sigmoid: lambda a, h: h * (1.0 - h),
     nn.Softplus: lambda a, h: torch.sigmoid(a),
     nn.SiLU: lambda a, h: torch.sigmoid(a) * (1.0 + a * (1.0 - torch.sigmoid(a))),

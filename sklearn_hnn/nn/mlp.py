@@ -5,13 +5,33 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
+import torch
 from torch import nn
+
+
+class Tanh(nn.Tanh):
+    """Hyperbolic tangent, computed as ``2 sigmoid(2x) - 1`` on CPU without autograd.
+
+    The identity is exact in real arithmetic and agrees with :func:`torch.tanh`
+    to 2e-7 in float32. On some x86 builds torch's CPU ``tanh`` kernel is several
+    times slower than its ``sigmoid`` kernel (0.32 ms against 0.08 ms for the
+    identity on 200,000 floats, measured on a 2-core AVX-512 EPYC), which makes
+    ``tanh`` a quarter of the cost of a rollout step. Under autograd the
+    one-kernel ``tanh`` backward is cheaper than the identity's three, and GPUs
+    have fast ``tanh``, so training and GPU inference use :func:`torch.tanh`.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.device.type == "cpu" and not torch.is_grad_enabled():
+            return torch.sigmoid(2.0 * x).mul_(2.0).sub_(1.0)
+        return torch.tanh(x)
+
 
 #: Activation names accepted by the estimators, mapped to their torch modules.
 #: Smooth activations suit Hamiltonian models: the learned dynamics are a
 #: *derivative* of the network, and the derivative of ``relu`` is piecewise constant.
 ACTIVATIONS: dict[str, type[nn.Module]] = {
-    "tanh": nn.Tanh,
+    "tanh": Tanh,
     "softplus": nn.Softplus,
     "sigmoid": nn.Sigmoid,
     "silu": nn.SiLU,

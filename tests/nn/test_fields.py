@@ -8,6 +8,7 @@ from sklearn_hnn.nn import (
     ACTIVATIONS,
     DirectField,
     HamiltonianField,
+    Tanh,
     make_mlp,
     mlp_input_gradient,
 )
@@ -21,6 +22,17 @@ def test_make_mlp_shapes_and_orthogonal_weights():
     w = linear[1].weight.detach()  # 8 x 16: orthonormal rows
     assert_allclose((w @ w.T).numpy(), torch.eye(8).numpy(), atol=1e-5)
     assert sum(isinstance(m, ACTIVATIONS["softplus"]) for m in net) == 2
+
+
+def test_tanh_matches_torch_tanh_with_and_without_autograd():
+    x = torch.linspace(-12, 12, 10001)
+    with torch.no_grad():
+        assert_allclose(Tanh()(x).numpy(), torch.tanh(x).numpy(), rtol=0, atol=3e-7)
+    xg = x.clone().requires_grad_(True)
+    out = Tanh()(xg)
+    assert torch.equal(out, torch.tanh(x))
+    out.sum().backward()
+    assert_allclose(xg.grad.numpy(), (1 - torch.tanh(x) ** 2).numpy(), atol=1e-6)
 
 
 def test_make_mlp_without_output_bias():
