@@ -78,10 +78,10 @@ def mlp_input_gradient(mlp: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
         a = nn.functional.linear(h, linear.weight, linear.bias)
         h = activation(a)
         slopes.append(ACTIVATION_DERIVATIVES[type(activation)](a, h))
-    grad = layers[-1].weight  # (1, width): dH/dh of the last hidden layer
+    grad = layers[-1].weight[0]  # (width,): dH/dh of the last hidden layer
     for linear, slope in zip(reversed(layers[:-1:2]), reversed(slopes), strict=True):
         grad = (grad * slope) @ linear.weight
-    return grad.expand_as(x) if grad.shape != x.shape else grad
+    return grad.expand_as(x)
 
 
 class DirectField(nn.Module):
@@ -119,8 +119,8 @@ class HamiltonianField(nn.Module):
     """The symplectic gradient of a learned scalar energy ``H_theta(q, p)``.
 
     ``forward(x)`` returns ``(dH/dp, -dH/dq)``, the dynamics of Hamilton's
-    equations, computed by automatic differentiation of the network ``H_theta``
-    (Greydanus, Dzamba & Yosinski, 2019).
+    equations, obtained by differentiating the network ``H_theta`` with respect
+    to its input (Greydanus, Dzamba & Yosinski, 2019).
 
     For MLP energies with the activations of :data:`ACTIVATION_DERIVATIVES`,
     ``dH/dx`` is computed by an explicit chain rule

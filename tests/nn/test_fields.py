@@ -102,6 +102,18 @@ def test_explicit_input_gradient_matches_autograd(activation):
     assert_allclose(explicit.detach().numpy(), expected.numpy(), rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("hidden", [(), (5,), (6, 4, 3)])
+@pytest.mark.parametrize("shape", [(4,), (3, 4), (2, 3, 4)])
+def test_explicit_input_gradient_any_depth_and_batch_shape(hidden, shape):
+    torch.manual_seed(0)
+    field = HamiltonianField(4, hidden).double()
+    x = torch.randn(*shape, dtype=torch.float64, requires_grad=True)
+    (expected,) = torch.autograd.grad(field.energy(x).sum(), x)
+    explicit = mlp_input_gradient(field.hamiltonian, x)
+    assert explicit.shape == x.shape
+    assert_allclose(explicit.detach().numpy(), expected.numpy(), rtol=1e-12, atol=1e-14)
+
+
 def test_explicit_gradient_trains_like_double_backward():
     """Weight gradients of a loss on the field agree with autograd's double
     backward, so training is unchanged by the explicit path."""
