@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_array
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
-def _shape_of(value) -> tuple[int, ...] | None:
+def shape_of(value) -> tuple[int, ...] | None:
     """The shape of an array-like, or None when numpy cannot tell (ragged, etc.)."""
     shape = getattr(value, "shape", None)
     if shape is not None:
@@ -31,7 +31,7 @@ def _shape_of(value) -> tuple[int, ...] | None:
 
 def check_2d(value, name: str) -> None:
     """Raise a ValueError naming ``name`` unless ``value`` is 2-D and non-empty."""
-    shape = _shape_of(value)
+    shape = shape_of(value)
     if shape is None:
         return  # let check_array report ragged or odd input
     if len(shape) != 2:
@@ -75,7 +75,7 @@ def check_time_grid(t, name: str = "t") -> np.ndarray:
     -------
     ndarray of shape (n_times,), dtype float64
     """
-    shape = _shape_of(t)
+    shape = shape_of(t)
     if shape is None or len(shape) != 1:
         raise ValueError(f"{name} must be a 1-D array of times; got shape {shape}.")
     t = check_array(

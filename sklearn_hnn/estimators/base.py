@@ -18,12 +18,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.dataset import ValidSplit
 
-from sklearn_hnn._validation import (
-    FLOAT_DTYPES,
-    check_2d,
-    check_option,
-    check_time_grid,
-)
+from sklearn_hnn._validation import FLOAT_DTYPES, check_2d, check_option, shape_of
 from sklearn_hnn.estimators._net import TensorBatchIterator
 from sklearn_hnn.integrate import integrate
 from sklearn_hnn.nn.mlp import ACTIVATIONS
@@ -346,8 +341,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
     # -------------------------------------------------------------- simulation
 
     def _check_initial_states(self, x0) -> tuple[np.ndarray, bool]:
-        shape = np.shape(x0) if not hasattr(x0, "shape") else tuple(x0.shape)
-        if len(shape) not in (1, 2):
+        shape = shape_of(x0)
+        if shape is None or len(shape) not in (1, 2):
             raise ValueError(
                 f"x0 must have shape ({self.n_features_in_},) or "
                 f"(n, {self.n_features_in_}); got shape {shape}."
@@ -424,7 +419,6 @@ n_features)
                 f"width {self.n_outputs_} for X of width {self.n_features_in_}."
             )
         x0, single = self._check_initial_states(x0)
-        t = check_time_grid(t)
         field_fn = self._field_function(field)
         state_dtype = torch.float64 if x0.dtype == np.float64 else torch.float32
 
@@ -433,7 +427,7 @@ n_features)
 
         x0_tensor = self._to_tensor(x0, state_dtype)
         self.module_.eval()
-        with torch.no_grad():
+        with torch.no_grad():  # integrate validates t, method and the options
             states = integrate(
                 vector_field,
                 x0_tensor,

@@ -10,6 +10,15 @@ import torch
 Field = Callable[[torch.Tensor], torch.Tensor]
 
 
+def _combine(coefficients, stages: list[torch.Tensor]) -> torch.Tensor:
+    """``sum(c * k)`` over the non-zero coefficients."""
+    terms = [c * k for c, k in zip(coefficients, stages, strict=True) if c]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
 class Dopri5:
     """Dormand-Prince 5(4) tableau (Dormand & Prince, 1980), with FSAL."""
 
@@ -41,19 +50,10 @@ class Dopri5:
         """One trial step: returns ``(x_new, field(x_new), error_estimate)``."""
         k = [k1]
         for row in self.a[1:]:
-            increment = sum(
-                (coef * ki for coef, ki in zip(row, k, strict=True) if coef),
-                torch.zeros_like(x),
-            )
-            xi = x + h * increment
+            xi = x + h * _combine(row, k)
             k.append(field(xi))
         # The last stage is evaluated at the fifth-order solution (FSAL).
-        x_new = xi
-        error = h * sum(
-            (w * ki for w, ki in zip(self.error_weights, k, strict=True) if w),
-            torch.zeros_like(x),
-        )
-        return x_new, k[-1], error
+        return xi, k[-1], h * _combine(self.error_weights, k)
 
 
 def _error_ratio(
