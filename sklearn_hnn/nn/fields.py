@@ -17,10 +17,15 @@ from sklearn_hnn.nn.mlp import Tanh, make_mlp
 _SQRT_HALF = 0.5**0.5
 _INV_SQRT_2PI = (2.0 * torch.pi) ** -0.5
 
+
+def _tanh_slope(a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
+    return 1.0 - h * h
+
+
 #: Derivative of each supported activation, from its input ``a`` and output ``h``.
 ACTIVATION_DERIVATIVES: dict[type[nn.Module], Callable] = {
-    nn.Tanh: lambda a, h: 1.0 - h * h,
-    Tanh: lambda a, h: 1.0 - h * h,
+    nn.Tanh: _tanh_slope,
+    Tanh: _tanh_slope,
     nn.Sigmoid: lambda a, h: h * (1.0 - h),
     nn.Softplus: lambda a, h: torch.sigmoid(a),
     nn.SiLU: lambda a, h: torch.sigmoid(a) * (1.0 + a * (1.0 - torch.sigmoid(a))),
