@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -41,3 +43,15 @@ def fitted_baseline(spring_data) -> BaselineDynamicsRegressor:
 @pytest.fixture(scope="session")
 def has_cuda() -> bool:
     return torch.cuda.is_available()
+
+
+#: The shared data directory beside the checkout (never inside the repository).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data_dir() -> Path:
+    """``../shared/data``; tests that need the real pendulum skip without it."""
+    if not (SHARED_DATA / "real_pend_h_1.txt").is_file():
+        pytest.skip(f"real_pend_h_1.txt not found in {SHARED_DATA}")
+    return SHARED_DATA

@@ -1,14 +1,29 @@
 """Datasets of states and time derivatives, split by trajectory."""
 
 from sklearn_hnn.datasets.ideal import make_pendulum_dataset, make_spring_dataset
+from sklearn_hnn.datasets.orbits import (
+    make_three_body_dataset,
+    make_two_body_dataset,
+    sample_three_body_states,
+    sample_two_body_states,
+)
+from sklearn_hnn.datasets.real import load_real_pendulum, make_real_pendulum_dataset
 from sklearn_hnn.datasets.trajectories import (
+    make_simulated_dataset,
     make_trajectory_dataset,
     sample_annulus,
 )
 
 __all__ = [
+    "load_real_pendulum",
     "make_pendulum_dataset",
+    "make_real_pendulum_dataset",
+    "make_simulated_dataset",
     "make_spring_dataset",
+    "make_three_body_dataset",
     "make_trajectory_dataset",
+    "make_two_body_dataset",
     "sample_annulus",
+    "sample_three_body_states",
+    "sample_two_body_states",
 ]

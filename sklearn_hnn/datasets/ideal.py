@@ -6,55 +6,16 @@ experiments' code rather than the paper's text.
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from functools import partial
 
-from sklearn_hnn._validation import check_positive_float, check_positive_int
-from sklearn_hnn.datasets.trajectories import make_trajectory_dataset, sample_annulus
+from sklearn.utils import Bunch
+
+from sklearn_hnn.datasets.trajectories import make_simulated_dataset, sample_annulus
 from sklearn_hnn.systems import MassSpring, Pendulum
 
 #: Radius range of the initial states in phase space, per task.
 SPRING_RADIUS = (0.1, 1.0)
 PENDULUM_RADIUS = (1.3, 2.3)
-
-
-def _seed_generator(random_state) -> np.random.Generator:
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    return np.random.default_rng(seed)
-
-
-def _make_ideal_dataset(
-    system,
-    radius,
-    *,
-    n_trajectories,
-    n_points,
-    t_max,
-    noise_std,
-    train_fraction,
-    random_state,
-) -> Bunch:
-    n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
-    n_points = check_positive_int(n_points, "n_points")
-    t_max = check_positive_float(t_max, "t_max")
-    if not 0.0 < train_fraction < 1.0:
-        raise ValueError(
-            f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
-        )
-    if noise_std < 0 or not np.isfinite(noise_std):
-        raise ValueError(f"noise_std must be a finite number >= 0; got {noise_std!r}.")
-    n_train = int(n_trajectories * train_fraction)
-    if not 0 < n_train < n_trajectories:
-        raise ValueError(
-            f"train_fraction={train_fraction} of n_trajectories={n_trajectories} "
-            "leaves no trajectory for training or for testing."
-        )
-    rng = _seed_generator(random_state)
-    x0 = sample_annulus(rng, n_trajectories, *radius)
-    t = np.linspace(0.0, t_max, n_points)
-    return make_trajectory_dataset(
-        system, x0, t, noise_std=noise_std, n_train=n_train, rng=rng
-    )
 
 
 def make_spring_dataset(
@@ -96,9 +57,9 @@ def make_spring_dataset(
     >>> data.X_train.shape, data.X_test.shape
     ((750, 2), (750, 2))
     """
-    return _make_ideal_dataset(
+    return make_simulated_dataset(
         MassSpring(stiffness=2.0, mass=0.5),
-        SPRING_RADIUS,
+        partial(sample_annulus, r_min=SPRING_RADIUS[0], r_max=SPRING_RADIUS[1]),
         n_trajectories=n_trajectories,
         n_points=n_points,
         t_max=t_max,
@@ -148,9 +109,9 @@ def make_pendulum_dataset(
     >>> data.X_train.shape, data.trajectories.shape
     ((1125, 2), (50, 45, 2))
     """
-    return _make_ideal_dataset(
+    return make_simulated_dataset(
         Pendulum(mass=0.5, length=1.0, gravity=6.0),
-        PENDULUM_RADIUS,
+        partial(sample_annulus, r_min=PENDULUM_RADIUS[0], r_max=PENDULUM_RADIUS[1]),
         n_trajectories=n_trajectories,
         n_points=n_points,
         t_max=t_max,

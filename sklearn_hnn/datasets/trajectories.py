@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
-from sklearn.utils import Bunch
+from collections.abc import Callable
 
-from sklearn_hnn._validation import check_time_grid
+import numpy as np
+from sklearn.utils import Bunch, check_random_state
+
+from sklearn_hnn._validation import (
+    check_positive_float,
+    check_positive_int,
+    check_time_grid,
+)
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 
@@ -86,4 +92,64 @@ def make_trajectory_dataset(
         initial_states=initial_states,
         n_train=n_train,
         system=system,
+    )
+
+
+def make_simulated_dataset(
+    system: HamiltonianSystem,
+    sample_states: Callable[[np.random.Generator, int], np.ndarray],
+    *,
+    n_trajectories: int,
+    n_points: int,
+    t_max: float,
+    noise_std: float,
+    train_fraction: float,
+    random_state=None,
+) -> Bunch:
+    """Validate the usual dataset arguments, draw initial states and simulate.
+
+    Parameters
+    ----------
+    system : HamiltonianSystem
+        Ground truth.
+    sample_states : callable
+        ``sample_states(rng, n)`` returns ``n`` initial states, shape
+        ``(n, 2d)``.
+    n_trajectories, n_points : int
+        Number of trajectories and samples per trajectory on ``[0, t_max]``.
+    t_max : float
+        End of each trajectory.
+    noise_std : float
+        Gaussian noise added to the states.
+    train_fraction : float
+        Fraction of the trajectories, the first ones drawn, used for training.
+    random_state : int, RandomState instance or None
+        Seed of the initial states and of the noise.
+
+    Returns
+    -------
+    Bunch
+        See :func:`make_trajectory_dataset`.
+    """
+    n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
+    n_points = check_positive_int(n_points, "n_points")
+    t_max = check_positive_float(t_max, "t_max")
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(
+            f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
+        )
+    if noise_std < 0 or not np.isfinite(noise_std):
+        raise ValueError(f"noise_std must be a finite number >= 0; got {noise_std!r}.")
+    n_train = int(n_trajectories * train_fraction)
+    if not 0 < n_train < n_trajectories:
+        raise ValueError(
+            f"train_fraction={train_fraction} of n_trajectories={n_trajectories} "
+            "leaves no trajectory for training or for testing."
+        )
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    rng = np.random.default_rng(seed)
+    x0 = sample_states(rng, n_trajectories)
+    t = np.linspace(0.0, t_max, n_points)
+    return make_trajectory_dataset(
+        system, x0, t, noise_std=noise_std, n_train=n_train, rng=rng
     )

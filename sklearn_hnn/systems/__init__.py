@@ -5,7 +5,8 @@ models. Every method takes states in the ``[q_1 ... q_d, p_1 ... p_d]`` conventi
 """
 
 from sklearn_hnn.systems.base import HamiltonianSystem
+from sklearn_hnn.systems.nbody import NBody
 from sklearn_hnn.systems.pendulum import Pendulum
 from sklearn_hnn.systems.spring import MassSpring
 
-__all__ = ["HamiltonianSystem", "MassSpring", "Pendulum"]
+__all__ = ["HamiltonianSystem", "MassSpring", "NBody", "Pendulum"]

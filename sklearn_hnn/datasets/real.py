@@ -1,0 +1,239 @@
+"""Task 3 of Greydanus, Dzamba & Yosinski (2019): a real pendulum.
+
+The measurements are those of Schmidt & Lipson (2009). They are not distributed
+with sklearn-hnn: the loader reads them from a path you give, or from the
+directory named by the ``SKLEARN_HNN_DATA`` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from sklearn_hnn._validation import check_positive_int
+from sklearn_hnn.systems import Pendulum
+
+#: Environment variable naming a directory that holds data files.
+DATA_ENV = "SKLEARN_HNN_DATA"
+REAL_PENDULUM_FILE = "real_pend_h_1.txt"
+REAL_PENDULUM_HEADER = "%o v"
+#: Rows in the published file: one trial sampled at 6 Hz, with a few gaps.
+REAL_PENDULUM_ROWS = 556
+
+#: ``H = 2.4 (1 - cos q) + p^2``, the energy fitted to these measurements in the
+#: original work (``m g l = 2.4`` and ``1 / (2 m l^2) = 1``).
+REAL_PENDULUM_SYSTEM = Pendulum(mass=0.5, length=1.0, gravity=4.8)
+
+
+def find_data_file(name: str, path=None, *, description: str = "") -> Path:
+    """Locate a data file from an explicit path or the ``SKLEARN_HNN_DATA`` directory.
+
+    Parameters
+    ----------
+    name : str
+        File name, e.g. ``"real_pend_h_1.txt"``.
+    path : str, path-like or None, default=None
+        The file itself, or a directory that contains ``name``. When None, the
+        directory named by the environment variable ``SKLEARN_HNN_DATA``.
+    description : str, default=""
+        What the file is, for the error message.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FileNotFoundError
+        With a message that names the file and both ways to point at it.
+    """
+    what = f"{name} ({description})" if description else name
+    how = (
+        f"Pass path='/path/to/{name}' (or the directory that contains it), or set "
+        f"the environment variable {DATA_ENV} to that directory."
+    )
+    if path is None:
+        directory = os.environ.get(DATA_ENV)
+        if not directory:
+            raise FileNotFoundError(
+                f"{what} is needed but no location was given, and {DATA_ENV} is not "
+                f"set. sklearn-hnn does not distribute this file. {how}"
+            )
+        candidate, source = Path(directory) / name, f"{DATA_ENV}={directory!r}"
+    else:
+        candidate = Path(os.fspath(path))
+        source = f"path={os.fspath(path)!r}"
+        if candidate.is_dir():
+            candidate = candidate / name
+    if not candidate.is_file():
+        raise FileNotFoundError(
+            f"{what} was not found at {candidate} ({source}). {how}"
+        )
+    return candidate
+
+
+def _parse_real_pendulum(file: Path) -> np.ndarray:
+    """Rows ``(trial, t, angle, angular velocity)``, checked line by line."""
+    try:
+        text = file.read_text(encoding="ascii")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{file} is not the real pendulum data: it is not a text file ({exc})."
+        ) from None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != REAL_PENDULUM_HEADER:
+        found = lines[0].strip()[:40] if lines else "an empty file"
+        raise ValueError(
+            f"{file} is malformed: its first line must be the header "
+            f"{REAL_PENDULUM_HEADER!r}; found {found!r}."
+        )
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) != 4:
+            raise ValueError(
+                f"{file} is malformed or truncated: line {number} has "
+                f"{len(fields)} field(s), expected 4 (trial, time, angle, "
+                "angular velocity)."
+            )
+        try:
+            rows.append([float(value) for value in fields])
+        except ValueError:
+            raise ValueError(
+                f"{file} is malformed: line {number} holds a value that is not a "
+                f"number: {line.strip()[:80]!r}."
+            ) from None
+    data = np.array(rows, dtype=float).reshape(-1, 4)
+    if len(data) != REAL_PENDULUM_ROWS:
+        raise ValueError(
+            f"{file} has {len(data)} data rows; the published file has "
+            f"{REAL_PENDULUM_ROWS}. It is truncated or not the right file."
+        )
+    if not np.all(np.isfinite(data)):
+        raise ValueError(f"{file} is malformed: it contains NaN or infinite values.")
+    for trial in np.unique(data[:, 0]):
+        times = data[data[:, 0] == trial, 1]
+        if np.any(np.diff(times) <= 0):
+            raise ValueError(
+                f"{file} is malformed: times of trial {trial:g} are not strictly "
+                "increasing."
+            )
+    return data
+
+
+def load_real_pendulum(path=None) -> Bunch:
+    """Load the real pendulum measurements of Schmidt & Lipson (2009).
+
+    The file ``real_pend_h_1.txt`` has the header ``%o v`` and then one row per
+    sample: trial, time [s], angle [rad], angular velocity [rad/s]. It holds 556
+    samples of one trial at 6 Hz, with a few gaps. The angle and the angular
+    velocity play the roles of ``q`` and ``p``.
+
+    Parameters
+    ----------
+    path : str, path-like or None, default=None
+        The file, or a directory that contains it. When None, the directory
+        named by the environment variable ``SKLEARN_HNN_DATA``.
+
+    Returns
+    -------
+    Bunch
+        ``X`` of shape (556, 2), columns ``[angle, angular velocity]``; ``t`` of
+        shape (556,), seconds; ``trial`` of shape (556,), the trial label of
+        each row; ``feature_names``; ``system``, the pendulum
+        ``H = 2.4 (1 - cos q) + p^2`` fitted to the data in the original work;
+        ``filename``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file cannot be found; the message says how to point at it.
+    ValueError
+        When the file is truncated or malformed.
+
+    References
+    ----------
+    M. Schmidt and H. Lipson, "Distilling free-form natural laws from
+    experimental data", Science 324 (5923), 81-85, 2009.
+
+    Examples
+    --------
+    >>> data = load_real_pendulum()  # doctest: +SKIP
+    >>> data.X.shape  # doctest: +SKIP
+    (556, 2)
+    """
+    file = find_data_file(
+        REAL_PENDULUM_FILE,
+        path,
+        description="the real pendulum measurements of Schmidt & Lipson, 2009",
+    )
+    data = _parse_real_pendulum(file)
+    return Bunch(
+        X=data[:, 2:4].copy(),
+        t=data[:, 1].copy(),
+        trial=data[:, 0].astype(int),
+        feature_names=["angle", "angular_velocity"],
+        system=REAL_PENDULUM_SYSTEM,
+        filename=str(file),
+    )
+
+
+def make_real_pendulum_dataset(
+    path=None, *, method="forward", n_test: int = 110
+) -> Bunch:
+    """The real pendulum split as in the paper's Task 3.
+
+    Derivatives come from :func:`~sklearn_hnn.differentiation.time_derivative`
+    within each trial, dividing by the actual time step, so the gaps in the
+    sampling are respected. With the paper's forward differences the last sample
+    has no successor and is dropped, leaving 555 samples; the last ``n_test`` of
+    them (``t`` from about 81 s to 99 s) are the test set.
+
+    Parameters
+    ----------
+    path : str, path-like or None, default=None
+        Where the file is; see :func:`load_real_pendulum`.
+    method : str or Differentiator, default="forward"
+        How derivatives are estimated; see
+        :func:`~sklearn_hnn.differentiation.time_derivative`.
+    n_test : int, default=110
+        Number of final samples held out for testing.
+
+    Returns
+    -------
+    Bunch
+        ``X_train``, ``dXdt_train``, ``t_train`` (first samples) and
+        ``X_test``, ``dXdt_test``, ``t_test`` (last ``n_test`` samples);
+        ``system``, the fitted energy ``H = 2.4 (1 - cos q) + p^2``;
+        ``filename``.
+    """
+    from sklearn_hnn.differentiation import time_derivative
+
+    n_test = check_positive_int(n_test, "n_test")
+    data = load_real_pendulum(path)
+    X, t, trial = data.X, data.t, data.trial
+    dXdt = time_derivative(X, t, groups=trial, method=method)
+    if method == "forward":
+        # The last sample of each trial has no forward difference: drop it.
+        keep = np.append(trial[1:] == trial[:-1], False)
+        X, t, dXdt = X[keep], t[keep], dXdt[keep]
+    if not n_test < len(X):
+        raise ValueError(
+            f"n_test must be smaller than the {len(X)} samples available; got {n_test}."
+        )
+    split = len(X) - n_test
+    return Bunch(
+        X_train=X[:split],
+        dXdt_train=dXdt[:split],
+        t_train=t[:split],
+        X_test=X[split:],
+        dXdt_test=dXdt[split:],
+        t_test=t[split:],
+        system=data.system,
+        filename=data.filename,
+    )

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+from sklearn_hnn.datasets import (
+    make_three_body_dataset,
+    make_two_body_dataset,
+    sample_three_body_states,
+    sample_two_body_states,
+)
+from sklearn_hnn.systems import NBody
+
+
+def _bodies(states, n_bodies):
+    half = 2 * n_bodies
+    shape = (*states.shape[:-1], n_bodies, 2)
+    return states[..., :half].reshape(shape), states[..., half:].reshape(shape)
+
+
+def test_two_body_states_follow_the_protocol():
+    states = sample_two_body_states(np.random.default_rng(0), 2000)
+    q, p = _bodies(states, 2)
+    assert q[:, 0].min() >= 0.5 and q[:, 0].max() <= 1.5
+    assert_array_equal(q[:, 1], -q[:, 0])  # centre of mass at the origin
+    assert_array_equal(p[:, 1], -p[:, 0])  # zero total momentum
+    r = np.linalg.norm(q[:, 0], axis=1)
+    # Velocity perpendicular to the radius, speed 1/(2 sqrt r) times 1 + 0.05 N(0,1).
+    assert_allclose(np.sum(q[:, 0] * p[:, 0], axis=1), 0.0, atol=1e-12)
+    factor = np.linalg.norm(p[:, 0], axis=1) * 2 * np.sqrt(r)
+    assert factor.mean() == pytest.approx(1.0, abs=0.005)
+    assert factor.std() == pytest.approx(0.05, rel=0.1)
+    # Counter-clockwise: positive angular momentum.
+    assert np.all(q[:, 0, 0] * p[:, 0, 1] - q[:, 0, 1] * p[:, 0, 0] > 0)
+
+
+def test_unperturbed_two_body_orbit_is_circular():
+    x0 = sample_two_body_states(np.random.default_rng(1), 3, orbit_noise=0.0)
+    traj = NBody().trajectories(x0, np.linspace(0, 20, 100))
+    radius = np.linalg.norm(traj[:, :, :2], axis=-1)
+    assert_allclose(radius, radius[:, :1] * np.ones((1, 100)), rtol=1e-7)
+
+
+def test_three_body_states_follow_the_protocol():
+    states = sample_three_body_states(np.random.default_rng(0), 2000)
+    q, _ = _bodies(states, 3)
+    r = np.linalg.norm(q, axis=-1)
+    assert_allclose(r, r[:, :1] * np.ones((1, 3)))  # equilateral triangle
+    assert r.min() >= 0.9 and r.max() <= 1.2
+    assert_allclose(q.sum(1), 0.0, atol=1e-12)
+    angle = np.arctan2(q[:, :, 1], q[:, :, 0])
+    assert_allclose(np.mod(angle[:, 1] - angle[:, 0], 2 * np.pi), 2 * np.pi / 3)
+    # Each velocity component is the circular one times U[0.8, 1.2].
+    circular = sample_three_body_states(
+        np.random.default_rng(0), 2000, velocity_noise=0.0
+    )
+    ratio = states[:, 6:] / circular[:, 6:]
+    assert ratio.min() >= 0.8 and ratio.max() <= 1.2
+    assert ratio.min() < 0.81 and ratio.max() > 1.19
+
+
+def test_unperturbed_three_body_orbit_is_circular():
+    x0 = sample_three_body_states(np.random.default_rng(2), 2, velocity_noise=0.0)
+    traj = NBody(masses=(1.0, 1.0, 1.0)).trajectories(x0, np.linspace(0, 3, 50))
+    radius = np.linalg.norm(traj[:, :, :2], axis=-1)
+    assert_allclose(radius, radius[:, :1] * np.ones((1, 50)), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("make", "width", "n_points"),
+    [(make_two_body_dataset, 8, 50), (make_three_body_dataset, 12, 20)],
+)
+def test_orbit_datasets(make, width, n_points):
+    data = make(n_trajectories=10, random_state=0)
+    assert data.trajectories.shape == (10, n_points, width)
+    assert data.X_train.shape == (8 * n_points, width)
+    assert data.X_test.shape == (2 * n_points, width)
+    energy = data.system.hamiltonian(data.trajectories)
+    assert_allclose(energy, energy[:, :1] * np.ones((1, n_points)), rtol=1e-7)
+    assert_allclose(data.derivatives, data.system.vector_field(data.trajectories))
+    assert_array_equal(make(n_trajectories=10, random_state=0).X_train, data.X_train)
+    with pytest.raises(ValueError, match="n_trajectories"):
+        make(n_trajectories=0)
