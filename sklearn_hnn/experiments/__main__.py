@@ -1,9 +1,10 @@
-"""Command line: ``python -m sklearn_hnn.experiments TASK [TASK ...] --seeds N``."""
+"""Command line: ``python -m sklearn_hnn.experiments [TASK ...] --seeds N``."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -11,15 +12,23 @@ from pathlib import Path
 
 import torch
 
-from sklearn_hnn.experiments.table1 import TASKS, format_markdown, run_task, summarise
+from sklearn_hnn.datasets.real import DATA_ENV
+from sklearn_hnn.experiments.table1 import format_markdown, run_task, summarise
+from sklearn_hnn.experiments.tasks import TASKS
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_hnn.experiments",
-        description="Reproduce rows of Table 1 of Greydanus et al. (2019).",
+        description="Reproduce Tables 1 and 2 of Greydanus et al. (2019): baseline "
+        "against HNN on every task with state observations.",
     )
-    parser.add_argument("tasks", nargs="+", choices=sorted(TASKS), help="rows to run")
+    parser.add_argument(
+        "tasks",
+        nargs="*",
+        metavar="TASK",
+        help=f"rows to run, among {', '.join(TASKS)} (default: all)",
+    )
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
     parser.add_argument(
         "--quick",
@@ -27,17 +36,29 @@ def main(argv: list[str] | None = None) -> int:
         help="tiny settings that check the pipeline in seconds; not a result",
     )
     parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"directory holding real_pend_h_1.txt (default: ${DATA_ENV})",
+    )
+    parser.add_argument(
         "--output-dir",
         type=Path,
         default=None,
-        help="also write table1.md and table1.json here",
+        help="also write tables.md and tables.json here",
     )
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error(f"--seeds must be >= 1; got {args.seeds}")
+    unknown = [task for task in args.tasks if task not in TASKS]
+    if unknown:
+        parser.error(f"unknown task(s) {unknown}; choose among {list(TASKS)}")
+    if args.data_dir is not None:
+        os.environ[DATA_ENV] = str(args.data_dir)
+    tasks = args.tasks or list(TASKS)
 
     summaries, runs_by_task = {}, {}
-    for task in args.tasks:
+    for task in tasks:
         runs = []
         for seed in range(args.seeds):
             start = time.perf_counter()
@@ -48,20 +69,28 @@ def main(argv: list[str] | None = None) -> int:
         runs_by_task[task] = runs
         summaries[task] = summarise(runs)
 
-    table = format_markdown(summaries, args.seeds)
-    print(table)
+    tables = format_markdown(summaries, args.seeds)
+    print(tables)
     if args.output_dir is not None:
+        command = "python -m sklearn_hnn.experiments " + " ".join(
+            sys.argv[1:] if argv is None else argv
+        )
+        machine = (
+            f"{platform.machine()}, {platform.processor() or 'cpu'}, "
+            f"{os.cpu_count()} CPUs, torch {torch.__version__}, "
+            f"{torch.get_num_threads()} threads"
+        )
         args.output_dir.mkdir(parents=True, exist_ok=True)
-        (args.output_dir / "table1.md").write_text(table + "\n")
+        (args.output_dir / "tables.md").write_text(
+            f"Command: `{command}`\n\nMachine: {machine}\n\n{tables}\n"
+        )
         record = {
-            "command": "python -m sklearn_hnn.experiments "
-            + " ".join(sys.argv[1:] if argv is None else argv),
-            "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
-            f"torch {torch.__version__}, {torch.get_num_threads()} threads",
+            "command": command,
+            "machine": machine,
             "summary": summaries,
             "runs": runs_by_task,
         }
-        (args.output_dir / "table1.json").write_text(
+        (args.output_dir / "tables.json").write_text(
             json.dumps(record, indent=2) + "\n"
         )
     return 0
