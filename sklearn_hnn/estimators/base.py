@@ -19,6 +19,8 @@ from skorch import NeuralNet
 from skorch.dataset import ValidSplit
 
 from sklearn_hnn._validation import FLOAT_DTYPES, check_2d, check_option, shape_of
+from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
+from sklearn_hnn.differentiation import Differentiator, time_derivative
 from sklearn_hnn.estimators._net import TensorBatchIterator
 from sklearn_hnn.integrate import integrate
 from sklearn_hnn.nn.mlp import ACTIVATIONS
@@ -62,6 +64,13 @@ default="adam"
         history (needed by callbacks such as ``EarlyStopping``). ``0`` holds
         out nothing. For trajectory data, prefer passing held-out trajectories
         yourself: a random split of points leaks neighbouring samples.
+
+    differentiation : {"central", "forward", "backward", "savgol"} or \
+Differentiator, default="central"
+        How ``fit`` and ``score`` estimate ``dX/dt`` when they are given
+        trajectories (``t``, and optionally ``groups``) instead of ``y``; see
+        :func:`~sklearn_hnn.differentiation.time_derivative`. Unused when ``y``
+        is given.
 
     callbacks : list of skorch callbacks or None, default=None
         Passed to the skorch net, for example ``EarlyStopping``,
@@ -127,6 +136,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -147,6 +157,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         max_epochs=2000,
         batch_size=None,
         validation_fraction=0.0,
+        differentiation="central",
         callbacks=None,
         device="cpu",
         random_state=None,
@@ -160,6 +171,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.validation_fraction = validation_fraction
+        self.differentiation = differentiation
         self.callbacks = callbacks
         self.device = device
         self.random_state = random_state
@@ -177,13 +189,29 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
     # --------------------------------------------------------------- training
 
-    def _validate_training_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
-        """Check ``X`` and ``y`` without touching the estimator's state."""
+    def _targets(self, X, y, t, groups):
+        """``y``, or ``dX/dt`` estimated from the trajectories ``(X, t, groups)``."""
         if y is None:
+            if t is None:
+                raise ValueError(
+                    f"{type(self).__name__} requires y to be passed, but the "
+                    "target y is None. y holds the time derivatives dX/dt; to "
+                    "learn from trajectories without derivatives, pass t (and "
+                    "groups) instead."
+                )
+            return time_derivative(X, t, groups=groups, method=self.differentiation)
+        if t is not None or groups is not None:
             raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None."
+                "t and groups describe trajectories whose derivatives are to be "
+                "estimated; they are only used when y is None. Pass either y or t."
             )
+        return y
+
+    def _validate_training_data(
+        self, X, y, t=None, groups=None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Check ``X`` and ``y`` without touching the estimator's state."""
+        y = self._targets(X, y, t, groups)
         check_2d(X, "X")
         X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
         y = check_array(
@@ -243,23 +271,33 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None, *, t=None, groups=None):
         """Train the network on states and their time derivatives.
+
+        Either give the derivatives ``y``, or give the times ``t`` (and the
+        trajectory of each row, ``groups``) and let ``fit`` estimate ``dX/dt``
+        within each trajectory with the ``differentiation`` method.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             States. For Hamiltonian models the columns are
             ``[q_1 ... q_d, p_1 ... p_d]``.
-        y : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples, n_features), default=None
             Their time derivatives ``dX/dt``, in the same column order.
+        t : array-like of shape (n_samples,), default=None
+            Time of each row, used only when ``y`` is None; strictly increasing
+            within each trajectory.
+        groups : array-like of shape (n_samples,), default=None
+            Trajectory label of each row, used only with ``t``; None means all
+            rows are one trajectory. No difference is taken across trajectories.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        X_checked, y_checked = self._validate_training_data(X, y)
+        X_checked, y_checked = self._validate_training_data(X, y, t, groups)
         hidden = self._check_hidden_layer_sizes()
         device = _resolve_device(self.device)
         seed = int(
@@ -337,6 +375,32 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         """
         out = self._evaluate("forward", self._validate_X(X))
         return out.ravel() if self._y_is_1d else out
+
+    def score(self, X, y=None, sample_weight=None, *, t=None, groups=None):
+        """Coefficient of determination R² of the predicted ``dX/dt``.
+
+        As :meth:`sklearn.base.RegressorMixin.score` (uniform average over the
+        columns), except that ``y`` may be replaced by trajectories: with
+        ``y=None``, ``dX/dt`` is estimated from ``t`` and ``groups`` exactly as
+        in :meth:`fit`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            States.
+        y : array-like of shape (n_samples, n_outputs), default=None
+            True ``dX/dt``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        t, groups : array-like of shape (n_samples,), default=None
+            Times and trajectory labels, used only when ``y`` is None.
+
+        Returns
+        -------
+        float
+        """
+        y = self._targets(X, y, t, groups)
+        return super().score(X, y, sample_weight=sample_weight)
 
     # -------------------------------------------------------------- simulation
 
