@@ -13,7 +13,12 @@ from pathlib import Path
 import torch
 
 from sklearn_hnn.datasets.real import DATA_ENV
-from sklearn_hnn.experiments.table1 import format_markdown, run_task, summarise
+from sklearn_hnn.experiments.table1 import (
+    LR_SCHEDULES,
+    format_markdown,
+    run_task,
+    summarise,
+)
 from sklearn_hnn.experiments.tasks import TASKS
 
 
@@ -34,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
         "--quick",
         action="store_true",
         help="tiny settings that check the pipeline in seconds; not a result",
+    )
+    parser.add_argument(
+        "--lr-schedule",
+        choices=LR_SCHEDULES,
+        default="constant",
+        help="constant (the paper's protocol, default) or cosine decay to zero "
+        "over the run (a deviation, for comparison)",
     )
     parser.add_argument(
         "--data-dir",
@@ -62,14 +74,16 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for seed in range(args.seeds):
             start = time.perf_counter()
-            runs.append(run_task(task, seed, quick=args.quick))
+            runs.append(
+                run_task(task, seed, quick=args.quick, lr_schedule=args.lr_schedule)
+            )
             print(
                 f"{task} seed {seed}: {time.perf_counter() - start:.1f} s", flush=True
             )
         runs_by_task[task] = runs
         summaries[task] = summarise(runs)
 
-    tables = format_markdown(summaries, args.seeds)
+    tables = format_markdown(summaries, args.seeds, args.lr_schedule)
     print(tables)
     if args.output_dir is not None:
         command = "python -m sklearn_hnn.experiments " + " ".join(
