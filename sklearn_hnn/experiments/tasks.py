@@ -140,40 +140,37 @@ def _real_pendulum(seed: int, path=None) -> Bunch:
     return make_real_pendulum_dataset(path)
 
 
+def _ideal_task(title: str, make, radius, paper: dict) -> Task:
+    """Tasks 1-2: simulated noisy trajectories, full batch, 2000 steps."""
+    return Task(
+        title=title,
+        table="1",
+        scale=1e-3,
+        paper=paper,
+        make_data=_seeded(make),
+        rollouts=partial(grid_rollouts, radius=radius),
+        weight_decay=1e-4,
+        max_epochs=2000,
+        substeps=20,
+        quick={
+            "make_data": _seeded(make, n_trajectories=10),
+            "rollouts": partial(grid_rollouts, radius=radius, horizon=2.0, n_times=10),
+        },
+    )
+
+
 TASKS: dict[str, Task] = {
-    "spring": Task(
-        title="ideal spring",
-        table="1",
-        scale=1e-3,
-        paper=_paper(((37, 2), (37, 2), (170, 20)), ((37, 2), (36, 2), (0.38, 0.1))),
-        make_data=_seeded(make_spring_dataset),
-        rollouts=partial(grid_rollouts, radius=SPRING_RADIUS),
-        weight_decay=1e-4,
-        max_epochs=2000,
-        substeps=20,
-        quick={
-            "make_data": _seeded(make_spring_dataset, n_trajectories=10),
-            "rollouts": partial(
-                grid_rollouts, radius=SPRING_RADIUS, horizon=2.0, n_times=10
-            ),
-        },
+    "spring": _ideal_task(
+        "ideal spring",
+        make_spring_dataset,
+        SPRING_RADIUS,
+        _paper(((37, 2), (37, 2), (170, 20)), ((37, 2), (36, 2), (0.38, 0.1))),
     ),
-    "pendulum": Task(
-        title="ideal pendulum",
-        table="1",
-        scale=1e-3,
-        paper=_paper(((33, 2), (35, 2), (42, 10)), ((33, 2), (36, 2), (25, 5))),
-        make_data=_seeded(make_pendulum_dataset),
-        rollouts=partial(grid_rollouts, radius=PENDULUM_RADIUS),
-        weight_decay=1e-4,
-        max_epochs=2000,
-        substeps=20,
-        quick={
-            "make_data": _seeded(make_pendulum_dataset, n_trajectories=10),
-            "rollouts": partial(
-                grid_rollouts, radius=PENDULUM_RADIUS, horizon=2.0, n_times=10
-            ),
-        },
+    "pendulum": _ideal_task(
+        "ideal pendulum",
+        make_pendulum_dataset,
+        PENDULUM_RADIUS,
+        _paper(((33, 2), (35, 2), (42, 10)), ((33, 2), (36, 2), (25, 5))),
     ),
     "real-pendulum": Task(
         title="real pendulum",
