@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from sklearn_hnn.datasets import load_real_pendulum
-from sklearn_hnn.datasets.real import DATA_ENV
+from sklearn_hnn.datasets.real import DATA_ENV, REAL_PENDULUM_FILE
 
 
 def test_loads_from_a_directory_a_file_or_the_environment(shared_data_dir, monkeypatch):
@@ -101,7 +101,8 @@ def test_no_data_file_is_tracked():
     )
     if tracked.returncode != 0:
         pytest.skip("not a git checkout")
-    assert not [name for name in tracked.stdout.split() if "real_pend" in name]
+    names = [Path(name).name for name in tracked.stdout.split()]
+    assert REAL_PENDULUM_FILE not in names
 
 
 def test_paper_split_uses_forward_differences_over_actual_steps(shared_data_dir):
