@@ -127,6 +127,10 @@ def make_two_body_dataset(
     >>> data.X_train.shape, data.X_test.shape
     ((400, 8), (100, 8))
     """
+    if not np.isfinite(orbit_noise) or orbit_noise < 0:
+        raise ValueError(
+            f"orbit_noise must be a finite number >= 0; got {orbit_noise!r}."
+        )
     return make_simulated_dataset(
         NBody(masses=(1.0, 1.0)),
         partial(sample_two_body_states, orbit_noise=orbit_noise),
@@ -182,6 +186,11 @@ def make_three_body_dataset(
     >>> data.trajectories.shape
     (10, 20, 12)
     """
+    if not 0.0 <= velocity_noise < 1.0:
+        raise ValueError(
+            f"velocity_noise must be in [0, 1), so that no velocity component "
+            f"changes sign; got {velocity_noise!r}."
+        )
     return make_simulated_dataset(
         NBody(masses=(1.0, 1.0, 1.0)),
         partial(sample_three_body_states, velocity_noise=velocity_noise),

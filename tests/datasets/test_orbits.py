@@ -82,3 +82,19 @@ def test_orbit_datasets(make, width, n_points):
     assert_array_equal(make(n_trajectories=10, random_state=0).X_train, data.X_train)
     with pytest.raises(ValueError, match="n_trajectories"):
         make(n_trajectories=0)
+
+
+@pytest.mark.parametrize(
+    ("make", "kwargs", "message"),
+    [
+        (make_two_body_dataset, {"orbit_noise": -0.1}, "orbit_noise must be"),
+        (make_two_body_dataset, {"orbit_noise": np.nan}, "orbit_noise must be"),
+        (make_three_body_dataset, {"velocity_noise": 1.0}, "velocity_noise must be"),
+        (make_three_body_dataset, {"velocity_noise": -0.2}, "velocity_noise must be"),
+        (make_two_body_dataset, {"train_fraction": 1.0}, "train_fraction must be"),
+        (make_three_body_dataset, {"t_max": 0.0}, "t_max must be"),
+    ],
+)
+def test_orbit_datasets_reject_bad_arguments(make, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make(n_trajectories=5, **kwargs)
