@@ -13,6 +13,7 @@ from pathlib import Path
 import torch
 
 from sklearn_hnn.datasets.real import DATA_ENV
+from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
     format_markdown,
@@ -48,6 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         "over the run (a deviation, for comparison)",
     )
     parser.add_argument(
+        "--differentiation",
+        choices=DIFFERENTIATION_METHODS,
+        default=None,
+        help="how the real pendulum's derivatives are estimated (default: "
+        "forward, the protocol); other tasks have exact derivatives",
+    )
+    parser.add_argument(
         "--data-dir",
         type=Path,
         default=None,
@@ -75,7 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         for seed in range(args.seeds):
             start = time.perf_counter()
             runs.append(
-                run_task(task, seed, quick=args.quick, lr_schedule=args.lr_schedule)
+                run_task(
+                    task,
+                    seed,
+                    quick=args.quick,
+                    lr_schedule=args.lr_schedule,
+                    differentiation=args.differentiation,
+                )
             )
             print(
                 f"{task} seed {seed}: {time.perf_counter() - start:.1f} s", flush=True
@@ -83,7 +97,12 @@ def main(argv: list[str] | None = None) -> int:
         runs_by_task[task] = runs
         summaries[task] = summarise(runs)
 
-    tables = format_markdown(summaries, args.seeds, args.lr_schedule)
+    variant = []
+    if args.lr_schedule != "constant":
+        variant.append(f"{args.lr_schedule} lr")
+    if args.differentiation is not None:
+        variant.append(f"{args.differentiation} derivatives")
+    tables = format_markdown(summaries, args.seeds, ", ".join(variant))
     print(tables)
     if args.output_dir is not None:
         command = "python -m sklearn_hnn.experiments " + " ".join(

@@ -99,6 +99,10 @@ class Task:
         ``batch_size=None`` is full batch; steps = epochs x batches per epoch.
     substeps : int
         RK4 steps per interval of the rollout grid.
+    measured : bool
+        Whether the data are measurements without derivatives; then
+        ``make_data(seed, differentiation=...)`` chooses how ``dX/dt`` is
+        estimated (the protocol's choice is its default).
     quick : dict
         Replacements for ``--quick``: tiny settings that check the pipeline in
         seconds. Not a result.
@@ -115,6 +119,7 @@ class Task:
     batch_size: int | None = None
     substeps: int = 10
     hidden_layer_sizes: tuple[int, ...] = (200, 200)
+    measured: bool = False
     quick: dict = field(default_factory=dict, repr=False)
 
     def quick_version(self) -> Task:
@@ -135,9 +140,9 @@ def _seeded(make, **kwargs) -> Callable[[int], Bunch]:
     return lambda seed: make(random_state=seed, **kwargs)
 
 
-def _real_pendulum(seed: int, path=None) -> Bunch:
+def _real_pendulum(seed: int, differentiation: str = "forward") -> Bunch:
     # The measurements are fixed: the seed only changes the models.
-    return make_real_pendulum_dataset(path)
+    return make_real_pendulum_dataset(method=differentiation)
 
 
 def _ideal_task(title: str, make, radius, paper: dict) -> Task:
@@ -182,6 +187,7 @@ TASKS: dict[str, Task] = {
         ),
         make_data=_real_pendulum,
         rollouts=measured_rollout,
+        measured=True,
         weight_decay=1e-5,
         max_epochs=2000,
         substeps=10,

@@ -187,3 +187,26 @@ def test_cosine_schedule_decays_the_learning_rate_to_zero(monkeypatch):
     assert fitted[-1].net_.optimizer_.param_groups[0]["lr"] == 1e-3
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
         table1.run_task("spring", 0, lr_schedule="linear")
+
+
+def test_differentiation_option_changes_only_measured_data(data_env):
+    task = TASKS["real-pendulum"]
+    forward = task.make_data(0)
+    central = task.make_data(0, differentiation="central")
+    assert len(forward.X_test) == len(central.X_test) == 110
+    assert len(central.X_train) == len(forward.X_train) + 1  # keeps the last sample
+    assert not np.allclose(forward.dXdt_test, central.dXdt_test)
+    quick = run_task("real-pendulum", 0, quick=True, differentiation="savgol")
+    assert quick["hnn"]["energy_mse"] >= 0
+    # Simulated tasks have exact derivatives: the option leaves them alone.
+    with_option = run_task("spring", 0, quick=True, differentiation="central")
+    without = run_task("spring", 0, quick=True)
+    for model in ("baseline", "hnn"):
+        assert with_option[model] == without[model]
+
+
+def test_command_line_labels_departures_from_the_protocol(capsys, shared_data_dir):
+    argv = ["real-pendulum", "--seeds", "1", "--quick", "--lr-schedule", "cosine"]
+    argv += ["--differentiation", "central", "--data-dir", str(shared_data_dir)]
+    assert main(argv) == 0
+    assert "ours, 1 seeds, cosine lr, central derivatives" in capsys.readouterr().out
