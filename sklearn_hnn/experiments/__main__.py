@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from sklearn_hnn.datasets.real import DATA_ENV
+from sklearn_hnn.datasets.real import DATA_ENV, REAL_PENDULUM_FILE, find_data_file
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
@@ -76,6 +76,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir is not None:
         os.environ[DATA_ENV] = str(args.data_dir)
     tasks = args.tasks or list(TASKS)
+    if any(TASKS[task].measured for task in tasks):
+        try:  # fail now rather than after the simulated tasks have run
+            find_data_file(REAL_PENDULUM_FILE)
+        except FileNotFoundError as exc:
+            parser.error(f"{exc} (or use --data-dir)")
 
     summaries, runs_by_task = {}, {}
     for task in tasks:

@@ -210,3 +210,14 @@ def test_command_line_labels_departures_from_the_protocol(capsys, shared_data_di
     argv += ["--differentiation", "central", "--data-dir", str(shared_data_dir)]
     assert main(argv) == 0
     assert "ours, 1 seeds, cosine lr, central derivatives" in capsys.readouterr().out
+
+
+def test_command_line_checks_for_the_real_pendulum_data_first(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    with pytest.raises(SystemExit):
+        main(["spring", "real-pendulum", "--quick", "--data-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert "real_pend_h_1.txt" in captured.err and "--data-dir" in captured.err
+    assert "spring seed" not in captured.out  # nothing ran
