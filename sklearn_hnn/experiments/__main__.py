@@ -24,6 +24,17 @@ from sklearn_hnn.experiments.tasks import TASKS
 
 
 def main(argv: list[str] | None = None) -> int:
+    saved = os.environ.get(DATA_ENV)
+    try:
+        return _main(argv)
+    finally:  # --data-dir must not outlive the call (main is also a function)
+        if saved is None:
+            os.environ.pop(DATA_ENV, None)
+        else:
+            os.environ[DATA_ENV] = saved
+
+
+def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_hnn.experiments",
         description="Reproduce Tables 1 and 2 of Greydanus et al. (2019): baseline "

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -91,7 +92,10 @@ def test_markdown_puts_three_bodies_in_its_own_table():
     assert "| three-body (×1e-02) | ours, 5 seeds | 1.00±0.10 / 1.00±0.10 |" in table2
 
 
-def test_command_line_writes_markdown_and_json(tmp_path, capsys, shared_data_dir):
+def test_command_line_writes_markdown_and_json(
+    tmp_path, capsys, shared_data_dir, monkeypatch
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)
     argv = ["spring", "real-pendulum", "--seeds", "2", "--quick"]
     argv += ["--data-dir", str(shared_data_dir), "--output-dir", str(tmp_path)]
     assert main(argv) == 0
@@ -103,6 +107,7 @@ def test_command_line_writes_markdown_and_json(tmp_path, capsys, shared_data_dir
     assert len(record["runs"]["real-pendulum"]) == 2
     assert record["summary"]["spring"]["hnn"]["energy_mse"][0] >= 0
     assert "real-pendulum seed 1" in capsys.readouterr().out
+    assert DATA_ENV not in os.environ  # --data-dir does not outlive the call
 
 
 def test_command_line_rejects_unknown_tasks(capsys):
