@@ -113,6 +113,19 @@ def check_positive_float(value, name: str) -> float:
     return value
 
 
+def check_non_negative_float(value, name: str) -> float:
+    """Return ``value`` as a float, or raise unless it is finite and >= 0."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a finite number >= 0; got {value!r}."
+        ) from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
+    return value
+
+
 def check_option(value, name: str, options) -> str:
     """Raise unless ``value`` is one of ``options``, listing the valid ones."""
     if not isinstance(value, str) or value not in options:

@@ -13,6 +13,7 @@ from functools import partial
 import numpy as np
 from sklearn.utils import Bunch
 
+from sklearn_hnn._validation import check_non_negative_float
 from sklearn_hnn.datasets.trajectories import make_simulated_dataset
 from sklearn_hnn.systems import NBody
 
@@ -127,10 +128,7 @@ def make_two_body_dataset(
     >>> data.X_train.shape, data.X_test.shape
     ((400, 8), (100, 8))
     """
-    if not np.isfinite(orbit_noise) or orbit_noise < 0:
-        raise ValueError(
-            f"orbit_noise must be a finite number >= 0; got {orbit_noise!r}."
-        )
+    orbit_noise = check_non_negative_float(orbit_noise, "orbit_noise")
     return make_simulated_dataset(
         NBody(masses=(1.0, 1.0)),
         partial(sample_two_body_states, orbit_noise=orbit_noise),

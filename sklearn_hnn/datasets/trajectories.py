@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import Bunch, check_random_state
 
 from sklearn_hnn._validation import (
+    check_non_negative_float,
     check_positive_float,
     check_positive_int,
     check_time_grid,
@@ -138,8 +139,7 @@ def make_simulated_dataset(
         raise ValueError(
             f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
         )
-    if noise_std < 0 or not np.isfinite(noise_std):
-        raise ValueError(f"noise_std must be a finite number >= 0; got {noise_std!r}.")
+    noise_std = check_non_negative_float(noise_std, "noise_std")
     n_train = int(n_trajectories * train_fraction)
     if not 0 < n_train < n_trajectories:
         raise ValueError(

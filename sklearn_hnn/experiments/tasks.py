@@ -164,6 +164,45 @@ def _ideal_task(title: str, make, radius, paper: dict) -> Task:
     )
 
 
+def _orbit_task(
+    title: str,
+    table: str,
+    scale: float,
+    paper: dict,
+    make,
+    sample_states,
+    *,
+    horizon: float,
+    quick_horizon: float,
+    **training,
+) -> Task:
+    """Tasks 4 and 4b: exact orbits, mini-batches, 15 fresh evaluation orbits
+    with 500 points on ``[0, horizon]``."""
+    return Task(
+        title=title,
+        table=table,
+        scale=scale,
+        paper=paper,
+        make_data=_seeded(make),
+        rollouts=partial(
+            orbit_rollouts, sample_states=sample_states, horizon=horizon, n_times=500
+        ),
+        quick={
+            "make_data": _seeded(make, n_trajectories=10, n_points=10),
+            "rollouts": partial(
+                orbit_rollouts,
+                sample_states=sample_states,
+                n_orbits=2,
+                horizon=quick_horizon,
+                n_times=10,
+            ),
+            "max_epochs": 2,
+            "batch_size": 20,
+        },
+        **training,
+    )
+
+
 TASKS: dict[str, Task] = {
     "spring": _ideal_task(
         "ideal spring",
@@ -192,65 +231,38 @@ TASKS: dict[str, Task] = {
         max_epochs=2000,
         substeps=10,
     ),
-    "two-body": Task(
-        title="two-body",
-        table="1",
-        scale=1e-6,
-        paper=_paper(
+    "two-body": _orbit_task(
+        "two-body",
+        "1",
+        1e-6,
+        _paper(
             baseline=((33, 1), (30, 0.9), (6.3e4, 3e4)),
             hnn=((3.0, 0.1), (2.8, 0.1), (39, 5)),
         ),
-        make_data=_seeded(make_two_body_dataset),
-        rollouts=partial(orbit_rollouts, sample_states=sample_two_body_states),
+        make_two_body_dataset,
+        sample_two_body_states,
+        horizon=25.0,
+        quick_horizon=1.0,
         weight_decay=0.0,
         max_epochs=50,  # 40,000 samples / 200 per batch x 50 = 10,000 steps
         batch_size=200,
         substeps=10,
-        quick={
-            "make_data": _seeded(make_two_body_dataset, n_trajectories=10, n_points=10),
-            "rollouts": partial(
-                orbit_rollouts,
-                sample_states=sample_two_body_states,
-                n_orbits=2,
-                horizon=1.0,
-                n_times=10,
-            ),
-            "max_epochs": 2,
-            "batch_size": 20,
-        },
     ),
-    "three-body": Task(
-        title="three-body",
-        table="2",
-        scale=1e-2,
-        paper=_paper(
+    "three-body": _orbit_task(
+        "three-body",
+        "2",
+        1e-2,
+        _paper(
             baseline=((9.6, 7), (38, 40), (1.1e4, 8e3)),
             hnn=((8.0, 2), (49, 48), (4.2, 3)),
         ),
-        make_data=_seeded(make_three_body_dataset),
-        rollouts=partial(
-            orbit_rollouts,
-            sample_states=sample_three_body_states,
-            horizon=3.0,
-            n_times=500,
-        ),
+        make_three_body_dataset,
+        sample_three_body_states,
+        horizon=3.0,
+        quick_horizon=0.5,
         weight_decay=1e-4,
         max_epochs=75,  # 80,000 samples / 600 per batch = 134 batches x 75 = 10,050
         batch_size=600,
         substeps=4,
-        quick={
-            "make_data": _seeded(
-                make_three_body_dataset, n_trajectories=10, n_points=10
-            ),
-            "rollouts": partial(
-                orbit_rollouts,
-                sample_states=sample_three_body_states,
-                n_orbits=2,
-                horizon=0.5,
-                n_times=10,
-            ),
-            "max_epochs": 2,
-            "batch_size": 20,
-        },
     ),
 }
