@@ -6,6 +6,7 @@ argument at fault and what is wrong with it.
 
 from __future__ import annotations
 
+import re
 from numbers import Integral
 
 import numpy as np
@@ -27,6 +28,25 @@ def shape_of(value) -> tuple[int, ...] | None:
         return np.asarray(value).shape
     except (TypeError, ValueError):
         return None
+
+
+def check_float_array(value, name: str, dtype=FLOAT_DTYPES, **kwargs) -> np.ndarray:
+    """:func:`sklearn.utils.validation.check_array` with ``name`` in every error.
+
+    Finite, real, floating-point values only (``dtype`` as in ``check_array``;
+    integers and booleans are converted). Complex, non-numeric and ragged input
+    raise a ``ValueError`` or ``TypeError`` that names the argument, as do NaN
+    and infinity.
+    """
+    try:
+        return check_array(value, dtype=dtype, input_name=name, **kwargs)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if re.search(rf"\b{re.escape(name)}\b", message):
+            raise
+        raise type(exc)(
+            f"{name} must be an array of finite real numbers; {message}"
+        ) from None
 
 
 def check_2d(value, name: str) -> None:
@@ -78,13 +98,7 @@ def check_time_grid(t, name: str = "t") -> np.ndarray:
     shape = shape_of(t)
     if shape is None or len(shape) != 1:
         raise ValueError(f"{name} must be a 1-D array of times; got shape {shape}.")
-    t = check_array(
-        t,
-        ensure_2d=False,
-        dtype=np.float64,
-        input_name=name,
-        ensure_min_samples=1,
-    )
+    t = check_float_array(t, name, dtype=np.float64, ensure_2d=False)
     if t.size > 1:
         dt = np.diff(t)
         if not (np.all(dt > 0) or np.all(dt < 0)):

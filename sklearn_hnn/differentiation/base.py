@@ -9,13 +9,16 @@ differentiator on its own, and puts the results back in the original row order.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 
 import numpy as np
-from sklearn.utils.validation import check_array
 
-from sklearn_hnn._validation import check_2d, check_positive_float, shape_of
+from sklearn_hnn._validation import (
+    check_2d,
+    check_float_array,
+    check_positive_float,
+    shape_of,
+)
 
 #: Names accepted by ``time_derivative(method=...)``.
 METHODS = ("forward", "backward", "central", "savgol")
@@ -84,20 +87,9 @@ def _resolve_method(method) -> Differentiator:
     )
 
 
-def _to_float_array(value, name: str, **kwargs) -> np.ndarray:
-    """``check_array`` to finite float64, with the argument named in every error."""
-    try:
-        return check_array(value, dtype=np.float64, input_name=name, **kwargs)
-    except ValueError as exc:
-        message = str(exc)
-        if re.search(rf"\b{name}\b", message):
-            raise
-        raise ValueError(f"{name} must be a finite numeric array; {message}") from None
-
-
 def _check_X(X) -> np.ndarray:
     check_2d(X, "X")
-    return _to_float_array(X, "X")
+    return check_float_array(X, "X", dtype=np.float64)
 
 
 def _check_t(t, n_samples: int) -> np.ndarray:
@@ -110,7 +102,7 @@ def _check_t(t, n_samples: int) -> np.ndarray:
         raise ValueError(
             f"t has {shape[0]} entries but X has {n_samples} rows; they must match."
         )
-    return _to_float_array(t, "t", ensure_2d=False)
+    return check_float_array(t, "t", dtype=np.float64, ensure_2d=False)
 
 
 def _split_groups(groups, n_samples: int) -> list[tuple[object, np.ndarray]]:

@@ -14,11 +14,17 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNet
 from skorch.dataset import ValidSplit
 
-from sklearn_hnn._validation import FLOAT_DTYPES, check_2d, check_option, shape_of
+from sklearn_hnn._validation import (
+    FLOAT_DTYPES,
+    check_2d,
+    check_float_array,
+    check_option,
+    shape_of,
+)
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator, time_derivative
 from sklearn_hnn.estimators._net import TensorBatchIterator
@@ -213,14 +219,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         """Check ``X`` and ``y`` without touching the estimator's state."""
         y = self._targets(X, y, t, groups)
         check_2d(X, "X")
-        X = check_array(X, dtype=FLOAT_DTYPES, input_name="X")
-        y = check_array(
-            y,
-            ensure_2d=False,
-            dtype=FLOAT_DTYPES,
-            input_name="y",
-            ensure_min_samples=0,
-        )
+        X = check_float_array(X, "X")
+        y = check_float_array(y, "y", ensure_2d=False, ensure_min_samples=0)
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got shape {y.shape}.")
         if len(y) != len(X):
@@ -414,11 +414,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         single = len(shape) == 1
         if not single:
             check_2d(x0, "x0")
-        x0 = check_array(
-            np.atleast_2d(np.asarray(x0)) if single else x0,
-            dtype=FLOAT_DTYPES,
-            input_name="x0",
-        )
+        x0 = check_float_array(np.atleast_2d(np.asarray(x0)) if single else x0, "x0")
         if x0.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"x0 has width {x0.shape[1]}, but this model was fitted on states "

@@ -335,7 +335,7 @@ def test_bad_X():
             time_derivative(bad, t)
     with pytest.raises(ValueError, match="X must be a 2-D"):
         time_derivative(np.ones(4), t)
-    with pytest.raises(ValueError, match="X must be a finite numeric"):
+    with pytest.raises(ValueError, match="X must be an array of finite real"):
         time_derivative([["a"], ["b"], ["c"], ["d"]], t)
     with pytest.raises(ValueError, match="X is empty"):
         time_derivative(np.ones((0, 2)), np.ones(0))
@@ -349,7 +349,7 @@ def test_bad_t():
         time_derivative(X, np.arange(4.0)[:, None])
     with pytest.raises(ValueError, match=r"\bt\b contains NaN"):
         time_derivative(X, [0.0, 1.0, np.nan, 3.0])
-    with pytest.raises(ValueError, match="t must be a finite numeric"):
+    with pytest.raises(ValueError, match="t must be an array of finite real"):
         time_derivative(X, ["a", "b", "c", "d"])
 
 
