@@ -6,6 +6,7 @@ experiments' code rather than the paper's text.
 
 from __future__ import annotations
 
+import os
 from functools import partial
 
 from sklearn.utils import Bunch
@@ -25,6 +26,7 @@ def make_spring_dataset(
     noise_std: float = 0.1,
     train_fraction: float = 0.5,
     random_state=None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Bunch:
     """Task 1: the ideal mass-spring ``H = q^2 + p^2`` (``k = 2``, ``m = 1/2``).
 
@@ -45,6 +47,10 @@ def make_spring_dataset(
         Fraction of trajectories (the first ones) used for training.
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
+    cache_dir : str, os.PathLike or None, default=None
+        Directory of the dataset cache: the data are read from there when these
+        parameters were simulated before, and simulated and written there
+        otherwise. None simulates every time. Needs an int ``random_state``.
 
     Returns
     -------
@@ -66,6 +72,9 @@ def make_spring_dataset(
         noise_std=noise_std,
         train_fraction=train_fraction,
         random_state=random_state,
+        cache_dir=cache_dir,
+        cache_name="spring",
+        cache_params={"radius": SPRING_RADIUS},
     )
 
 
@@ -76,6 +85,7 @@ def make_pendulum_dataset(
     noise_std: float = 0.1,
     train_fraction: float = 0.5,
     random_state=None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Bunch:
     """Task 2: the ideal pendulum ``H = 3 (1 - cos q) + p^2``.
 
@@ -97,6 +107,10 @@ def make_pendulum_dataset(
         Fraction of trajectories (the first ones) used for training.
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
+    cache_dir : str, os.PathLike or None, default=None
+        Directory of the dataset cache: the data are read from there when these
+        parameters were simulated before, and simulated and written there
+        otherwise. None simulates every time. Needs an int ``random_state``.
 
     Returns
     -------
@@ -118,4 +132,7 @@ def make_pendulum_dataset(
         noise_std=noise_std,
         train_fraction=train_fraction,
         random_state=random_state,
+        cache_dir=cache_dir,
+        cache_name="pendulum",
+        cache_params={"radius": PENDULUM_RADIUS},
     )

@@ -8,6 +8,7 @@ and ``G`` are 1, so momenta equal velocities.
 
 from __future__ import annotations
 
+import os
 from functools import partial
 
 import numpy as np
@@ -91,6 +92,7 @@ def make_two_body_dataset(
     noise_std: float = 0.0,
     train_fraction: float = 0.8,
     random_state=None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Bunch:
     """Task 4: two bodies on near-circular orbits, ``H`` of
     :class:`~sklearn_hnn.systems.NBody` with unit masses and ``G = 1``.
@@ -115,6 +117,10 @@ def make_two_body_dataset(
         Fraction of the orbits (the first ones drawn) used for training.
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
+    cache_dir : str, os.PathLike or None, default=None
+        Directory of the dataset cache: the data are read from there when these
+        parameters were simulated before, and simulated and written there
+        otherwise. None simulates every time. Needs an int ``random_state``.
 
     Returns
     -------
@@ -138,6 +144,12 @@ def make_two_body_dataset(
         noise_std=noise_std,
         train_fraction=train_fraction,
         random_state=random_state,
+        cache_dir=cache_dir,
+        cache_name="two-body",
+        cache_params={
+            "coordinate_range": TWO_BODY_COORDINATE,
+            "orbit_noise": orbit_noise,
+        },
     )
 
 
@@ -149,6 +161,7 @@ def make_three_body_dataset(
     noise_std: float = 0.0,
     train_fraction: float = 0.8,
     random_state=None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> Bunch:
     """The paper's appendix: three unit masses, ``G = 1``, mostly chaotic orbits.
 
@@ -171,6 +184,10 @@ def make_three_body_dataset(
         Fraction of the orbits (the first ones drawn) used for training.
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
+    cache_dir : str, os.PathLike or None, default=None
+        Directory of the dataset cache: the data are read from there when these
+        parameters were simulated before, and simulated and written there
+        otherwise. None simulates every time. Needs an int ``random_state``.
 
     Returns
     -------
@@ -198,4 +215,10 @@ def make_three_body_dataset(
         noise_std=noise_std,
         train_fraction=train_fraction,
         random_state=random_state,
+        cache_dir=cache_dir,
+        cache_name="three-body",
+        cache_params={
+            "radius_range": THREE_BODY_RADIUS,
+            "velocity_noise": float(velocity_noise),
+        },
     )

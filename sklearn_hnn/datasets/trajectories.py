@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
@@ -13,7 +14,12 @@ from sklearn_hnn._validation import (
     check_positive_int,
     check_time_grid,
 )
+from sklearn_hnn.datasets._cache import check_cache_seed, load_or_build
 from sklearn_hnn.systems.base import HamiltonianSystem
+
+#: The arrays a simulation produces; the rest of a dataset follows from them and
+#: from the parameters, so these are what the cache stores.
+SIMULATED = ("t", "initial_states", "trajectories", "derivatives")
 
 
 def sample_annulus(
@@ -81,14 +87,35 @@ def make_trajectory_dataset(
     clean = system.trajectories(initial_states, t)
     derivatives = system.vector_field(clean)
     noisy = clean + noise_std * rng.standard_normal(clean.shape)
+    return _split_by_trajectory(
+        system,
+        t=t,
+        initial_states=initial_states,
+        trajectories=noisy,
+        derivatives=derivatives,
+        n_train=n_train,
+    )
+
+
+def _split_by_trajectory(
+    system: HamiltonianSystem,
+    *,
+    t: np.ndarray,
+    initial_states: np.ndarray,
+    trajectories: np.ndarray,
+    derivatives: np.ndarray,
+    n_train: int,
+) -> Bunch:
+    """The Bunch of :func:`make_trajectory_dataset` from the simulated arrays,
+    those named in :data:`SIMULATED`."""
     width = system.n_features
     return Bunch(
-        X_train=noisy[:n_train].reshape(-1, width),
+        X_train=trajectories[:n_train].reshape(-1, width),
         dXdt_train=derivatives[:n_train].reshape(-1, width),
-        X_test=noisy[n_train:].reshape(-1, width),
+        X_test=trajectories[n_train:].reshape(-1, width),
         dXdt_test=derivatives[n_train:].reshape(-1, width),
         t=t,
-        trajectories=noisy,
+        trajectories=trajectories,
         derivatives=derivatives,
         initial_states=initial_states,
         n_train=n_train,
@@ -106,6 +133,9 @@ def make_simulated_dataset(
     noise_std: float,
     train_fraction: float,
     random_state=None,
+    cache_dir: str | os.PathLike | None = None,
+    cache_name: str | None = None,
+    cache_params: Mapping | None = None,
 ) -> Bunch:
     """Validate the usual dataset arguments, draw initial states and simulate.
 
@@ -125,13 +155,30 @@ def make_simulated_dataset(
     train_fraction : float
         Fraction of the trajectories, the first ones drawn, used for training.
     random_state : int, RandomState instance or None
-        Seed of the initial states and of the noise.
+        Seed of the initial states and of the noise; an int when ``cache_dir``
+        is given.
+    cache_dir : str, os.PathLike or None, default=None
+        Directory of the dataset cache: the simulated arrays are read from
+        there when the same parameters were simulated before, and written there
+        otherwise. None simulates every time.
+    cache_name : str or None, default=None
+        Name of the dataset in the cache; required with ``cache_dir``. The
+        cache cannot inspect ``sample_states``: the name, with
+        ``cache_params``, must identify it.
+    cache_params : mapping or None, default=None
+        Parameters of the dataset besides the arguments above, such as those
+        of ``sample_states``; part of the cache key with ``repr(system)`` and
+        every argument above.
 
     Returns
     -------
     Bunch
-        See :func:`make_trajectory_dataset`.
+        See :func:`make_trajectory_dataset`; the same, bit for bit, whether it
+        comes from the cache or not.
     """
+    check_cache_seed(random_state, cache_dir)
+    if cache_dir is not None and cache_name is None:
+        raise ValueError("cache_name is required when cache_dir is given.")
     n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
     n_points = check_positive_int(n_points, "n_points")
     t_max = check_positive_float(t_max, "t_max")
@@ -147,9 +194,28 @@ def make_simulated_dataset(
             "leaves no trajectory for training or for testing."
         )
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-    rng = np.random.default_rng(seed)
-    x0 = sample_states(rng, n_trajectories)
     t = np.linspace(0.0, t_max, n_points)
-    return make_trajectory_dataset(
-        system, x0, t, noise_std=noise_std, n_train=n_train, rng=rng
-    )
+
+    def simulate() -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(seed)
+        x0 = sample_states(rng, n_trajectories)
+        data = make_trajectory_dataset(
+            system, x0, t, noise_std=noise_std, n_train=n_train, rng=rng
+        )
+        return {name: data[name] for name in SIMULATED}
+
+    if cache_dir is None:
+        arrays = simulate()
+    else:
+        params = {
+            "system": repr(system),
+            "n_trajectories": n_trajectories,
+            "n_points": n_points,
+            "t_max": t_max,
+            "noise_std": noise_std,
+            "train_fraction": float(train_fraction),
+            "random_state": int(random_state),
+            **(cache_params or {}),
+        }
+        arrays = load_or_build(cache_name, params, simulate, cache_dir)
+    return _split_by_trajectory(system, n_train=n_train, **arrays)

@@ -73,6 +73,14 @@ def _main(argv: list[str] | None) -> int:
         help=f"directory holding real_pend_h_1.txt (default: ${DATA_ENV})",
     )
     parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="read and write the simulated datasets (every task but the real "
+        "pendulum) in this directory, keyed by all their parameters "
+        "(default: simulate every time)",
+    )
+    parser.add_argument(
         "--output-dir",
         type=Path,
         default=None,
@@ -105,6 +113,7 @@ def _main(argv: list[str] | None) -> int:
                     quick=args.quick,
                     lr_schedule=args.lr_schedule,
                     differentiation=args.differentiation,
+                    cache_dir=args.cache_dir,
                 )
             )
             print(

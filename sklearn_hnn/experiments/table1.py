@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -40,6 +41,7 @@ def run_task(
     quick: bool = False,
     lr_schedule: str = "constant",
     differentiation: str | None = None,
+    cache_dir: str | os.PathLike | None = None,
 ) -> dict:
     """Train and evaluate both models on one task with one seed.
 
@@ -59,6 +61,10 @@ def run_task(
         estimated (see :func:`~sklearn_hnn.differentiation.time_derivative`);
         None keeps the protocol's forward differences. Ignored by the other
         tasks, whose derivatives are exact.
+    cache_dir : str, os.PathLike or None, default=None
+        For simulated tasks, the directory of the dataset cache (see
+        :func:`~sklearn_hnn.datasets.make_spring_dataset`); None simulates
+        every time. Ignored by tasks with measured data.
 
     Returns
     -------
@@ -75,10 +81,12 @@ def run_task(
         )
     task = TASKS[name].quick_version() if quick else TASKS[name]
     start = time.perf_counter()
+    options: dict = {}
     if differentiation is not None and task.measured:
-        data = task.make_data(seed, differentiation=differentiation)
-    else:
-        data = task.make_data(seed)
+        options["differentiation"] = differentiation
+    if cache_dir is not None and not task.measured:
+        options["cache_dir"] = cache_dir
+    data = task.make_data(seed, **options)
     x0, t, reference = task.rollouts(data)
     result: dict = {"seconds": {"data": time.perf_counter() - start}}
     for model_name, model_cls in MODELS.items():

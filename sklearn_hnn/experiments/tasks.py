@@ -90,7 +90,9 @@ class Task:
         Published ``(mean, standard error)`` per model and metric, in ``scale``.
     make_data : callable
         ``make_data(seed)`` returns a Bunch with ``X_train``, ``dXdt_train``,
-        ``X_test``, ``dXdt_test`` and ``system``.
+        ``X_test``, ``dXdt_test`` and ``system``. For simulated tasks (not
+        ``measured``), ``make_data(seed, cache_dir=...)`` reads and writes the
+        dataset cache there (see :func:`~sklearn_hnn.datasets.make_spring_dataset`).
     rollouts : callable
         ``rollouts(data)`` returns ``(x0, t, reference)``: initial states of
         shape ``(n, 2d)``, times, and reference trajectories of shape
@@ -112,7 +114,7 @@ class Task:
     table: str
     scale: float
     paper: dict
-    make_data: Callable[[int], Bunch]
+    make_data: Callable[..., Bunch]
     rollouts: Callable[[Bunch], tuple]
     weight_decay: float
     max_epochs: int
@@ -136,8 +138,10 @@ def _paper(baseline, hnn) -> dict:
     }
 
 
-def _seeded(make, **kwargs) -> Callable[[int], Bunch]:
-    return lambda seed: make(random_state=seed, **kwargs)
+def _seeded(make, **kwargs) -> Callable[..., Bunch]:
+    return lambda seed, cache_dir=None: make(
+        random_state=seed, cache_dir=cache_dir, **kwargs
+    )
 
 
 def _real_pendulum(seed: int, differentiation: str = "forward") -> Bunch:

@@ -226,3 +226,23 @@ def test_command_line_checks_for_the_real_pendulum_data_first(
     captured = capsys.readouterr()
     assert "real_pend_h_1.txt" in captured.err and "--data-dir" in captured.err
     assert "spring seed" not in captured.out  # nothing ran
+
+
+def test_command_line_caches_the_simulated_datasets(tmp_path):
+    cache_dir = tmp_path / "cache"
+    simulated = ["spring", "pendulum", "two-body", "three-body"]
+    argv = [*simulated, "--seeds", "1", "--quick", "--cache-dir", str(cache_dir)]
+    assert main(argv) == 0
+    files = sorted(path.name for path in cache_dir.iterdir())
+    assert [name.rsplit("-", 1)[0] for name in files] == sorted(simulated)
+
+    def stamps():
+        return {(p, p.stat().st_ino, p.stat().st_mtime_ns) for p in cache_dir.iterdir()}
+
+    written = stamps()
+    # Read back, not rewritten; the results are those of uncached data.
+    cached = run_task("spring", 0, quick=True, cache_dir=cache_dir)
+    assert stamps() == written
+    uncached = run_task("spring", 0, quick=True)
+    for model in ("baseline", "hnn"):
+        assert cached[model] == uncached[model]
