@@ -1,12 +1,91 @@
-"""The skorch side of the estimators: a net and a fast batch iterator."""
+"""The skorch side of the estimators: the net, a guard against non-finite
+losses and a fast batch iterator."""
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 
 import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback
 from torch.utils.data import Subset
+
+from sklearn_hnn.exceptions import TrainingDivergedError
+
+
+class DynamicsNet(NeuralNet):
+    """skorch's ``NeuralNet``, telling a user's interrupt from a callback's stop.
+
+    skorch ends training quietly on any ``KeyboardInterrupt``, both the one a
+    user sends with Ctrl-C and the one callbacks such as ``EarlyStopping``
+    raise to stop. After ``fit`` or ``partial_fit``, ``interrupted_`` is True
+    only in the first case.
+    """
+
+    def notify(self, method_name, **cb_kwargs):
+        try:
+            super().notify(method_name, **cb_kwargs)
+        except KeyboardInterrupt:
+            self.stopped_by_callback_ = True
+            raise
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        self.stopped_by_callback_ = False
+        self.interrupted_ = False
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt:
+            self.interrupted_ = not self.stopped_by_callback_
+            raise
+
+
+def _parameters_finite(module: torch.nn.Module) -> bool:
+    return all(bool(torch.isfinite(p).all()) for p in module.parameters())
+
+
+class FiniteLossGuard(Callback):
+    """Stop training as soon as a loss or a weight is not finite.
+
+    At the start of each epoch the weights and the optimizer state are copied;
+    when a training batch gives a non-finite loss, or the weights are not finite
+    at the end of the epoch, both are restored from that copy and
+    :class:`~sklearn_hnn.exceptions.TrainingDivergedError` is raised. The net
+    thus keeps the weights of the last epoch whose losses were all finite.
+    """
+
+    def on_epoch_begin(self, net, **kwargs) -> None:
+        self.module_state_ = copy.deepcopy(net.module_.state_dict())
+        self.optimizer_state_ = copy.deepcopy(net.optimizer_.state_dict())
+
+    def on_batch_end(self, net, batch=None, training=None, **kwargs) -> None:
+        loss = kwargs.get("loss")
+        if training and loss is not None:
+            value = loss.item()
+            if not math.isfinite(value):
+                self._stop(net, f"the training loss became {value}")
+
+    def on_epoch_end(self, net, **kwargs) -> None:
+        if not _parameters_finite(net.module_):
+            self._stop(net, "the weights stopped being finite")
+
+    def _stop(self, net, what: str) -> None:
+        net.module_.load_state_dict(self.module_state_)
+        net.optimizer_.load_state_dict(self.optimizer_state_)
+        epoch = len(net.history)
+        net.history.pop()  # the failed epoch's record no longer matches the weights
+        kept = (
+            f"the weights from the end of epoch {epoch - 1}, the last with finite "
+            "losses"
+            if epoch > 1
+            else "the weights it started this epoch with"
+        )
+        raise TrainingDivergedError(
+            f"Training diverged: {what} in epoch {epoch}. The model keeps {kept}. "
+            "Try a smaller lr, or rescale X and y towards unit scale.",
+            epoch=epoch,
+        )
 
 
 def _tensors_of(dataset) -> tuple[torch.Tensor, torch.Tensor]:

@@ -4,6 +4,7 @@ prediction and batched simulation."""
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -15,7 +16,6 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
-from skorch import NeuralNet
 from skorch.dataset import ValidSplit
 
 from sklearn_hnn._validation import (
@@ -27,7 +27,12 @@ from sklearn_hnn._validation import (
 )
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator, time_derivative
-from sklearn_hnn.estimators._net import TensorBatchIterator
+from sklearn_hnn.estimators._net import (
+    DynamicsNet,
+    FiniteLossGuard,
+    TensorBatchIterator,
+)
+from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
 from sklearn_hnn.integrate import integrate
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 
@@ -77,6 +82,12 @@ Differentiator, default="central"
         trajectories (``t``, and optionally ``groups``) instead of ``y``; see
         :func:`~sklearn_hnn.differentiation.time_derivative`. Unused when ``y``
         is given.
+
+    warm_start : bool, default=False
+        When True and the estimator is already fitted on data of the same
+        width, ``fit`` continues training the current weights, with the
+        optimizer's state, for ``max_epochs`` more epochs, and appends to
+        ``history_``. See also :meth:`partial_fit`.
 
     callbacks : list of skorch callbacks or None, default=None
         Passed to the skorch net, for example ``EarlyStopping``,
@@ -143,6 +154,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
+        "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
         "random_state": ["random_state"],
@@ -164,6 +176,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         batch_size=None,
         validation_fraction=0.0,
         differentiation="central",
+        warm_start=False,
         callbacks=None,
         device="cpu",
         random_state=None,
@@ -178,6 +191,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.validation_fraction = validation_fraction
         self.differentiation = differentiation
+        self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
         self.random_state = random_state
@@ -244,7 +258,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
     def _make_net(
         self, module: torch.nn.Module, device: torch.device, seed: int
-    ) -> NeuralNet:
+    ) -> DynamicsNet:
         optimizer = self.optimizer
         if isinstance(optimizer, str):
             optimizer = OPTIMIZERS[optimizer]
@@ -253,7 +267,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             train_split = ValidSplit(
                 self.validation_fraction, stratified=False, random_state=seed
             )
-        return NeuralNet(
+        callbacks = [("finite_loss_guard", FiniteLossGuard())]
+        callbacks += copy.deepcopy(self.callbacks or [])
+        return DynamicsNet(
             module=module,
             criterion=torch.nn.MSELoss,
             optimizer=optimizer,
@@ -265,10 +281,92 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             iterator_valid=TensorBatchIterator,
             iterator_train__shuffle=self.batch_size is not None,
             train_split=train_split,
-            callbacks=copy.deepcopy(self.callbacks),
+            callbacks=callbacks,
             device=str(device),
             verbose=self.verbose,
         )
+
+    def _check_same_widths(self, n_features: int, n_outputs: int) -> None:
+        """Raise unless data of these widths can continue the fitted model."""
+        name = type(self).__name__
+        for argument, got, fitted, unit in (
+            ("X", n_features, self.n_features_in_, "features"),
+            ("y", n_outputs, self.n_outputs_, "columns"),
+        ):
+            if got != fitted:
+                raise ValueError(
+                    f"{argument} has {got} {unit}, but {name} is expecting {fitted} "
+                    f"{unit} as input: warm_start and partial_fit continue training "
+                    "the fitted model. Set warm_start=False to start over."
+                )
+
+    def _continue_from(self, net: DynamicsNet, previous: DynamicsNet) -> None:
+        """Start ``net`` from the weights, optimizer state and history of
+        ``previous``; raise before changing anything if they do not fit."""
+        try:
+            net.module_.load_state_dict(previous.module_.state_dict())
+        except RuntimeError:
+            raise ValueError(
+                "warm_start and partial_fit continue training the fitted network, "
+                "so hidden_layer_sizes must stay as they were; got "
+                f"{self.hidden_layer_sizes!r}. Set warm_start=False to start over."
+            ) from None
+        if type(net.optimizer_) is type(previous.optimizer_):
+            net.optimizer_.load_state_dict(previous.optimizer_.state_dict())
+            for group in net.optimizer_.param_groups:  # the current settings win
+                group["lr"] = self.lr
+                group["weight_decay"] = self.weight_decay
+        net.history_ = copy.deepcopy(previous.history_)
+
+    def _fit(self, X, y, t, groups, *, warm: bool, epochs: int | None):
+        """Validate, train (from scratch or from the fitted net), then commit.
+
+        Nothing on ``self`` changes until training has ended. A diverged or
+        interrupted run still commits the weights it kept, then says so.
+        """
+        X_checked, y_checked = self._validate_training_data(X, y, t, groups)
+        hidden = self._check_hidden_layer_sizes()
+        device = _resolve_device(self.device)
+        y_2d = y_checked.reshape(len(y_checked), -1)
+        n_features, n_outputs = X_checked.shape[1], y_2d.shape[1]
+        previous = getattr(self, "net_", None) if warm else None
+        if previous is not None:
+            self._check_same_widths(n_features, n_outputs)
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        diverged = None
+        with _seeded_torch(seed, device):
+            module = self._make_module(n_features, n_outputs, hidden)
+            net = self._make_net(module, device, seed).initialize()
+            if previous is not None:
+                self._continue_from(net, previous)
+            try:
+                net.partial_fit(
+                    torch.from_numpy(X_checked.astype(np.float32)),
+                    torch.from_numpy(y_2d.astype(np.float32)),
+                    epochs=epochs,
+                )
+            except TrainingDivergedError as error:
+                diverged = error
+
+        # Fitted state is set only now that training has ended.
+        validate_data(self, X, reset=True, skip_check_array=True)
+        self.n_outputs_ = n_outputs
+        self._y_is_1d = y_checked.ndim == 1
+        self.net_ = net
+        self.history_ = net.history
+        if diverged is not None:
+            raise diverged
+        if getattr(net, "interrupted_", False):
+            warnings.warn(
+                f"Training was interrupted (KeyboardInterrupt) in epoch "
+                f"{len(net.history)}; the model keeps the weights reached so far. "
+                "Continue with partial_fit, or fit with warm_start=True.",
+                TrainingInterruptedWarning,
+                stacklevel=3,
+            )
+        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, t=None, groups=None):
@@ -277,6 +375,16 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         Either give the derivatives ``y``, or give the times ``t`` (and the
         trajectory of each row, ``groups``) and let ``fit`` estimate ``dX/dt``
         within each trajectory with the ``differentiation`` method.
+
+        Training runs for ``max_epochs`` epochs, from new weights or, with
+        ``warm_start=True``, from the fitted ones. If the loss or the weights
+        stop being finite it stops with
+        :class:`~sklearn_hnn.exceptions.TrainingDivergedError`, keeping the
+        weights of the last finite epoch. A ``KeyboardInterrupt`` (Ctrl-C) ends
+        training early with a
+        :class:`~sklearn_hnn.exceptions.TrainingInterruptedWarning`, keeping
+        the weights reached so far. If the arguments are invalid, nothing
+        changes: a fitted model stays exactly as it was.
 
         Parameters
         ----------
@@ -297,30 +405,28 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X_checked, y_checked = self._validate_training_data(X, y, t, groups)
-        hidden = self._check_hidden_layer_sizes()
-        device = _resolve_device(self.device)
-        seed = int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
-        y_2d = y_checked.reshape(len(y_checked), -1)
-        n_features, n_outputs = X_checked.shape[1], y_2d.shape[1]
+        return self._fit(X, y, t, groups, warm=self.warm_start, epochs=None)
 
-        with _seeded_torch(seed, device):
-            module = self._make_module(n_features, n_outputs, hidden)
-            net = self._make_net(module, device, seed)
-            net.fit(
-                torch.from_numpy(X_checked.astype(np.float32)),
-                torch.from_numpy(y_2d.astype(np.float32)),
-            )
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y=None, *, t=None, groups=None):
+        """Train for one epoch, continuing from the fitted weights if any.
 
-        # Fitted state is set only now that training has succeeded.
-        validate_data(self, X, reset=True, skip_check_array=True)
-        self.n_outputs_ = n_outputs
-        self._y_is_1d = y_checked.ndim == 1
-        self.net_ = net
-        self.history_ = net.history
-        return self
+        One epoch is one pass over ``X`` in batches of ``batch_size`` (one step
+        for ``batch_size=None``). The optimizer's state and ``history_`` carry
+        over between calls, so repeated calls train like one long ``fit``.
+        Arguments, faults and interruptions are handled as in :meth:`fit`.
+
+        Parameters
+        ----------
+        X, y, t, groups
+            As in :meth:`fit`. ``X`` and ``y`` must have the widths seen before.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, t, groups, warm=True, epochs=1)
 
     # ------------------------------------------------------------- prediction
 

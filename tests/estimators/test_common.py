@@ -54,6 +54,7 @@ HNN_SHAPE_CONTRACT = {
     "check_n_features_in": _Y,
     "check_fit2d_predict1d": _ODD,
     "check_dataframe_column_names_consistency": _Y,
+    "check_estimators_partial_fit_n_features": _Y,
 }
 
 

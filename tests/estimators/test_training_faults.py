@@ -1,0 +1,207 @@
+"""Training that diverges or is interrupted, and training that is resumed."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_array_equal
+from skorch.callbacks import Callback, EarlyStopping
+
+from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
+from sklearn_hnn.nn.fields import DirectField, HamiltonianField
+
+SMALL = {"hidden_layer_sizes": (16,), "lr": 1e-2, "random_state": 0}
+FIELDS = {
+    BaselineDynamicsRegressor: DirectField,
+    HamiltonianRegressor: HamiltonianField,
+}
+
+
+@pytest.fixture(params=list(FIELDS), ids=lambda c: c.__name__)
+def estimator_cls(request):
+    return request.param
+
+
+def _states(n=64, seed=0):
+    X = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2))
+    return X, np.stack([2 * X[:, 1], -2 * X[:, 0]], axis=1)
+
+
+def _weights(est) -> list[np.ndarray]:
+    return [p.detach().cpu().numpy().copy() for p in est.module_.parameters()]
+
+
+def _assert_same_weights(a, b) -> None:
+    for wa, wb in zip(_weights(a), _weights(b), strict=True):
+        assert_array_equal(wa, wb)
+
+
+class PoisonWeights(Callback):
+    """Make a weight NaN at the start of epoch ``epoch`` (a simulated fault)."""
+
+    def __init__(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            with torch.no_grad():
+                next(net.module_.parameters()).view(-1)[0] = float("nan")
+
+
+# ------------------------------------------------------------------ divergence
+
+
+def test_nan_weights_stop_training_and_keep_the_last_finite_epoch(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=20, callbacks=[PoisonWeights(4)])
+    with pytest.raises(TrainingDivergedError, match="in epoch 4") as info:
+        est.fit(X, y)
+    assert info.value.epoch == 4
+    assert "end of epoch 3" in str(info.value)
+    # Fitted, finite, and exactly the model of three clean epochs.
+    assert np.isfinite(est.predict(X)).all()
+    three_epochs = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
+    _assert_same_weights(est, three_epochs)
+
+
+def test_exploding_learning_rate_is_caught_with_finite_weights(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(
+        hidden_layer_sizes=(16,),
+        activation="softplus",  # unbounded, unlike tanh, so the loss overflows
+        optimizer="sgd",
+        lr=1e12,
+        max_epochs=50,
+    )
+    with pytest.raises(TrainingDivergedError, match="Training diverged") as info:
+        est.fit(1e3 * X, 1e3 * y)
+    assert 1 <= info.value.epoch <= 50
+    assert all(np.isfinite(w).all() for w in _weights(est))
+
+
+def test_diverged_model_can_be_trained_further(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=10, callbacks=[PoisonWeights(2)])
+    with pytest.raises(TrainingDivergedError):
+        est.fit(X, y)
+    est.set_params(callbacks=None, warm_start=True).fit(X, y)
+    assert len(est.history_) == 1 + 10  # one clean epoch kept, then ten more
+    assert np.isfinite(est.predict(X)).all()
+
+
+# ---------------------------------------------------------------- interruption
+
+
+def _interrupt_forward(monkeypatch, field_cls, at_call: int) -> None:
+    """Raise KeyboardInterrupt in the ``at_call``-th forward, like a Ctrl-C."""
+    original = field_cls.forward
+    calls = {"n": 0}
+
+    def forward(self, x):
+        calls["n"] += 1
+        if calls["n"] == at_call:
+            raise KeyboardInterrupt
+        return original(self, x)
+
+    monkeypatch.setattr(field_cls, "forward", forward)
+
+
+def test_keyboard_interrupt_leaves_a_fitted_model_and_says_so(
+    estimator_cls, monkeypatch
+):
+    X, y = _states()
+    _interrupt_forward(monkeypatch, FIELDS[estimator_cls], at_call=6)
+    est = estimator_cls(**SMALL, max_epochs=100)
+    with pytest.warns(TrainingInterruptedWarning, match="epoch 6"):
+        assert est.fit(X, y) is est
+    monkeypatch.undo()
+    assert np.isfinite(est.predict(X)).all()
+    # Interrupted before the sixth step: the weights of five full epochs.
+    _assert_same_weights(est, estimator_cls(**SMALL, max_epochs=5).fit(X, y))
+
+
+def test_early_stopping_is_not_reported_as_an_interrupt(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(
+        hidden_layer_sizes=(16,),
+        random_state=0,
+        max_epochs=200,
+        validation_fraction=0.25,
+        lr=0.5,  # too high to keep improving, so early stopping triggers
+        callbacks=[EarlyStopping(patience=2)],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingInterruptedWarning)
+        est.fit(X, y)
+    assert len(est.history_) < 200
+
+
+# -------------------------------------------------------------------- resuming
+
+
+def test_warm_start_continues_exactly_like_one_long_fit(estimator_cls):
+    X, y = _states()
+    long = estimator_cls(**SMALL, max_epochs=30).fit(X, y)
+    est = estimator_cls(**SMALL, max_epochs=10).fit(X, y)
+    est.set_params(warm_start=True, max_epochs=20).fit(X, y)
+    assert len(est.history_) == 30
+    _assert_same_weights(est, long)
+
+
+def test_partial_fit_trains_one_epoch_per_call(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL)
+    for _ in range(7):
+        est.partial_fit(X, y)
+    assert len(est.history_) == 7
+    _assert_same_weights(est, estimator_cls(**SMALL, max_epochs=7).fit(X, y))
+
+
+def test_partial_fit_with_mini_batches_counts_epochs(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, batch_size=16)
+    est.partial_fit(X, y).partial_fit(X, y)
+    assert len(est.history_) == 2
+    assert len(est.history_[-1, "batches"]) == 4
+
+
+def test_warm_start_changes_the_learning_rate(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=2).fit(X, y)
+    est.set_params(warm_start=True, lr=1e-4).fit(X, y)
+    assert [g["lr"] for g in est.net_.optimizer_.param_groups] == [1e-4]
+
+
+def test_without_warm_start_fit_starts_over(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=3).fit(X, y).fit(X, y)
+    assert len(est.history_) == 3
+    _assert_same_weights(est, estimator_cls(**SMALL, max_epochs=3).fit(X, y))
+
+
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_continuing_on_other_widths_fails_and_keeps_the_model(estimator_cls, method):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
+    before = est.predict(X)
+    X4 = np.hstack([X, X])
+    y4 = np.hstack([y, y])
+    with pytest.raises(ValueError, match=r"X has 4 features, but \w+ is expecting 2"):
+        if method == "partial_fit":
+            est.partial_fit(X4, y4)
+        else:
+            est.set_params(warm_start=True).fit(X4, y4)
+    assert_array_equal(est.predict(X), before)
+
+
+def test_warm_start_with_other_layer_sizes_fails_and_keeps_the_model(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
+    before = est.predict(X)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must stay"):
+        est.set_params(warm_start=True, hidden_layer_sizes=(8,)).fit(X, y)
+    assert_array_equal(est.predict(X), before)
