@@ -53,7 +53,15 @@ class FiniteLossGuard(Callback):
     at the end of the epoch, both are restored from that copy and
     :class:`~sklearn_hnn.exceptions.TrainingDivergedError` is raised. The net
     thus keeps the weights of the last epoch whose losses were all finite.
+    The copies are dropped when training ends, so a fitted net holds no stray
+    tensors (which would, for instance, tie a pickle to the GPU it came from).
     """
+
+    def _drop_copies(self) -> None:
+        self.module_state_ = self.optimizer_state_ = None
+
+    def on_train_end(self, net, **kwargs) -> None:
+        self._drop_copies()
 
     def on_epoch_begin(self, net, **kwargs) -> None:
         self.module_state_ = copy.deepcopy(net.module_.state_dict())
@@ -73,6 +81,7 @@ class FiniteLossGuard(Callback):
     def _stop(self, net, what: str) -> None:
         net.module_.load_state_dict(self.module_state_)
         net.optimizer_.load_state_dict(self.optimizer_state_)
+        self._drop_copies()
         epoch = len(net.history)
         net.history.pop()  # the failed epoch's record no longer matches the weights
         kept = (

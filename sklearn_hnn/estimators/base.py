@@ -15,8 +15,13 @@ import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _get_feature_names,
+    check_is_fitted,
+    validate_data,
+)
 from skorch.dataset import ValidSplit
+from skorch.history import History
 
 from sklearn_hnn._validation import (
     FLOAT_DTYPES,
@@ -25,6 +30,7 @@ from sklearn_hnn._validation import (
     check_option,
     shape_of,
 )
+from sklearn_hnn.callbacks import Checkpoint
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator, time_derivative
 from sklearn_hnn.estimators._net import (
@@ -130,7 +136,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
     __doc__ = (
         """Base class of estimators that learn ``dX/dt = f(X)`` with a torch network.
 
-    Subclasses choose the torch module (:meth:`_make_module`), any extra checks
+    Subclasses choose the torch module (:meth:`_module_spec`), any extra checks
     of the training targets (:meth:`_check_targets`) and the vector fields that
     :meth:`simulate` can follow (``_simulation_fields``). Everything else,
     training through skorch included, is shared.
@@ -199,9 +205,14 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ hooks
 
-    def _make_module(
+    def _module_spec(
         self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
-    ) -> torch.nn.Module:
+    ) -> tuple[type[torch.nn.Module], dict]:
+        """The torch module's class and its keyword arguments.
+
+        skorch builds the module from them, so the net pickles the module
+        through skorch's device-aware path (a model trained on a GPU unpickles
+        on a machine without one)."""
         raise NotImplementedError
 
     def _check_targets(self, X: np.ndarray, y: np.ndarray) -> None:
@@ -257,7 +268,12 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         return tuple(int(s) for s in sizes)
 
     def _make_net(
-        self, module: torch.nn.Module, device: torch.device, seed: int
+        self,
+        n_features: int,
+        n_outputs: int,
+        hidden: tuple[int, ...],
+        device: torch.device,
+        seed: int,
     ) -> DynamicsNet:
         optimizer = self.optimizer
         if isinstance(optimizer, str):
@@ -269,8 +285,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             )
         callbacks = [("finite_loss_guard", FiniteLossGuard())]
         callbacks += copy.deepcopy(self.callbacks or [])
+        module, module_kwargs = self._module_spec(n_features, n_outputs, hidden)
         return DynamicsNet(
             module=module,
+            **{f"module__{key}": value for key, value in module_kwargs.items()},
             criterion=torch.nn.MSELoss,
             optimizer=optimizer,
             lr=self.lr,
@@ -300,23 +318,99 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                     "the fitted model. Set warm_start=False to start over."
                 )
 
-    def _continue_from(self, net: DynamicsNet, previous: DynamicsNet) -> None:
-        """Start ``net`` from the weights, optimizer state and history of
-        ``previous``; raise before changing anything if they do not fit."""
+    def _load_training_state(
+        self,
+        net: DynamicsNet,
+        module_state: dict,
+        optimizer_state: dict | None,
+        history: list,
+    ) -> None:
+        """Put saved weights, optimizer state and history into a fresh ``net``.
+
+        The optimizer state is used only when given (it must come from the same
+        optimizer class); the current ``lr`` and ``weight_decay`` then replace
+        the saved ones. Raises a ``ValueError`` if the weights do not fit.
+        """
         try:
-            net.module_.load_state_dict(previous.module_.state_dict())
+            net.module_.load_state_dict(module_state)
         except RuntimeError:
             raise ValueError(
-                "warm_start and partial_fit continue training the fitted network, "
-                "so hidden_layer_sizes must stay as they were; got "
-                f"{self.hidden_layer_sizes!r}. Set warm_start=False to start over."
+                "The saved weights do not fit a network with hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r}: continuing a model (warm_start, "
+                "partial_fit, a checkpoint) needs hidden_layer_sizes to stay as "
+                "they were. Set warm_start=False to start over."
             ) from None
-        if type(net.optimizer_) is type(previous.optimizer_):
-            net.optimizer_.load_state_dict(previous.optimizer_.state_dict())
+        if optimizer_state is not None:
+            net.optimizer_.load_state_dict(optimizer_state)
             for group in net.optimizer_.param_groups:  # the current settings win
                 group["lr"] = self.lr
                 group["weight_decay"] = self.weight_decay
-        net.history_ = copy.deepcopy(previous.history_)
+        net.history_ = History(copy.deepcopy(list(history)))
+
+    def _continue_from(self, net: DynamicsNet, previous: DynamicsNet) -> None:
+        """Start ``net`` where the fitted ``previous`` net stopped."""
+        same_optimizer = type(net.optimizer_) is type(previous.optimizer_)
+        self._load_training_state(
+            net,
+            previous.module_.state_dict(),
+            previous.optimizer_.state_dict() if same_optimizer else None,
+            previous.history_,
+        )
+
+    def _fitted_metadata(
+        self, X, n_features: int, n_outputs: int, y_is_1d: bool
+    ) -> dict:
+        """What, besides the net, makes this estimator fitted (JSON-friendly).
+
+        ``X`` is the input as given, for its column names."""
+        names = _get_feature_names(X)
+        return {
+            "n_features_in_": int(n_features),
+            "feature_names_in_": None if names is None else [str(n) for n in names],
+            "n_outputs_": int(n_outputs),
+            "y_is_1d": bool(y_is_1d),
+        }
+
+    def _saved_metadata(self) -> dict:
+        """:meth:`_fitted_metadata` of this fitted estimator."""
+        names = getattr(self, "feature_names_in_", None)
+        return {
+            "n_features_in_": self.n_features_in_,
+            "feature_names_in_": None if names is None else [str(n) for n in names],
+            "n_outputs_": self.n_outputs_,
+            "y_is_1d": self._y_is_1d,
+        }
+
+    def _set_fitted(self, metadata: dict, net: DynamicsNet) -> None:
+        """Commit the fitted state, all at once."""
+        self.n_features_in_ = metadata["n_features_in_"]
+        if metadata["feature_names_in_"] is not None:
+            self.feature_names_in_ = np.asarray(
+                metadata["feature_names_in_"], dtype=object
+            )
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        self.n_outputs_ = metadata["n_outputs_"]
+        self._y_is_1d = metadata["y_is_1d"]
+        self.net_ = net
+        self.history_ = net.history
+
+    def _restore(
+        self,
+        metadata: dict,
+        module_state: dict,
+        optimizer_state: dict | None,
+        history: list,
+    ) -> BaseDynamicsRegressor:
+        """Make this (unfitted) estimator the fitted model described by a save."""
+        hidden = self._check_hidden_layer_sizes()
+        device = _resolve_device(self.device)
+        net = self._make_net(
+            metadata["n_features_in_"], metadata["n_outputs_"], hidden, device, 0
+        ).initialize()
+        self._load_training_state(net, module_state, optimizer_state, history)
+        self._set_fitted(metadata, net)
+        return self
 
     def _fit(self, X, y, t, groups, *, warm: bool, epochs: int | None):
         """Validate, train (from scratch or from the fitted net), then commit.
@@ -332,15 +426,19 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         previous = getattr(self, "net_", None) if warm else None
         if previous is not None:
             self._check_same_widths(n_features, n_outputs)
+        metadata = self._fitted_metadata(X, n_features, n_outputs, y_checked.ndim == 1)
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
         diverged = None
         with _seeded_torch(seed, device):
-            module = self._make_module(n_features, n_outputs, hidden)
-            net = self._make_net(module, device, seed).initialize()
+            net = self._make_net(n_features, n_outputs, hidden, device, seed)
+            net.initialize()
             if previous is not None:
                 self._continue_from(net, previous)
+            for callback in net.callbacks or []:
+                if isinstance(callback, Checkpoint):
+                    callback.bind(self, metadata)
             try:
                 net.partial_fit(
                     torch.from_numpy(X_checked.astype(np.float32)),
@@ -351,11 +449,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 diverged = error
 
         # Fitted state is set only now that training has ended.
-        validate_data(self, X, reset=True, skip_check_array=True)
-        self.n_outputs_ = n_outputs
-        self._y_is_1d = y_checked.ndim == 1
-        self.net_ = net
-        self.history_ = net.history
+        self._set_fitted(metadata, net)
         if diverged is not None:
             raise diverged
         if getattr(net, "interrupted_", False):

@@ -70,7 +70,12 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
 
     _simulation_fields: ClassVar[dict[str, str]] = {"learned": "forward"}
 
-    def _make_module(
+    def _module_spec(
         self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
-    ) -> torch.nn.Module:
-        return DirectField(n_features, n_outputs, hidden, self.activation)
+    ) -> tuple[type[torch.nn.Module], dict]:
+        return DirectField, {
+            "n_features": n_features,
+            "n_outputs": n_outputs,
+            "hidden_layer_sizes": hidden,
+            "activation": self.activation,
+        }

@@ -94,10 +94,14 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
                 f"have the same shape as X, {X.shape}."
             )
 
-    def _make_module(
+    def _module_spec(
         self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
-    ) -> torch.nn.Module:
-        return HamiltonianField(n_features, hidden, self.activation)
+    ) -> tuple[type[torch.nn.Module], dict]:
+        return HamiltonianField, {
+            "n_features": n_features,
+            "hidden_layer_sizes": hidden,
+            "activation": self.activation,
+        }
 
     def energy(self, X):
         """The learned energy ``H_theta`` of each state.

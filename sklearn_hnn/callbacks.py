@@ -1,0 +1,74 @@
+"""skorch callbacks that know about sklearn-hnn estimators."""
+
+from __future__ import annotations
+
+import os
+
+from skorch.callbacks import Callback
+
+from sklearn_hnn import persistence
+from sklearn_hnn._validation import check_positive_int
+
+
+class Checkpoint(Callback):
+    """Save the estimator during training, in the format of
+    :func:`sklearn_hnn.persistence.save`.
+
+    Every ``every`` epochs, and when training ends (including after a Ctrl-C),
+    the estimator with the weights, optimizer state and history reached so far
+    is written to ``path``, atomically: a crash while writing leaves the
+    previous checkpoint whole. An epoch whose loss is not finite is never
+    saved. Resume with::
+
+        est = sklearn_hnn.persistence.load(path)
+        est.set_params(warm_start=True, max_epochs=remaining).fit(X, y)
+
+    or call ``est.partial_fit(X, y)`` one epoch at a time.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        File to write (overwritten at each save).
+    every : int, default=1
+        Save after every ``every``-th epoch (counted over the whole history).
+
+    Examples
+    --------
+    >>> from sklearn_hnn import HamiltonianRegressor
+    >>> from sklearn_hnn.callbacks import Checkpoint
+    >>> est = HamiltonianRegressor(callbacks=[Checkpoint("hnn.pt", every=100)])
+    """
+
+    def __init__(self, path: str | os.PathLike, every: int = 1) -> None:
+        self.path = path
+        self.every = every
+
+    def initialize(self) -> Checkpoint:
+        check_positive_int(self.every, "every")
+        os.fspath(self.path)  # a TypeError naming the type if it is not a path
+        self.header_ = None
+        return self
+
+    def bind(self, estimator, metadata: dict) -> None:
+        """Called by the estimator at the start of ``fit``: what to save besides
+        the net."""
+        # The callbacks are not saved; no need to warn the user who chose them.
+        self.header_ = persistence.header(estimator, metadata, warn_callbacks=False)
+
+    def _save(self, net) -> None:
+        if self.header_ is None:
+            raise RuntimeError(
+                "sklearn_hnn.callbacks.Checkpoint saves sklearn-hnn estimators; use "
+                "it in an estimator's callbacks, or skorch's Checkpoint for a net."
+            )
+        persistence.write(self.path, self.header_, net)
+
+    def on_epoch_end(self, net, **kwargs) -> None:
+        if len(net.history) % self.every == 0:
+            self._save(net)
+
+    def on_train_end(self, net, **kwargs) -> None:
+        self._save(net)
+
+
+__all__ = ["Checkpoint"]

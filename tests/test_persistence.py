@@ -1,0 +1,403 @@
+"""Pickle, joblib, the safe save/load format, checkpoints, and GPU-to-CPU loading."""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+from contextlib import contextmanager
+
+import joblib
+import numpy as np
+import pytest
+import torch
+import torch.serialization
+from numpy.testing import assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.callbacks import Checkpoint
+from sklearn_hnn.differentiation import SavitzkyGolay
+from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
+from sklearn_hnn.nn.fields import HamiltonianField
+from sklearn_hnn.persistence import load, save
+
+SMALL = {"hidden_layer_sizes": (16,), "lr": 1e-2, "random_state": 0, "max_epochs": 5}
+T = np.linspace(0.0, 1.0, 11)
+
+
+@pytest.fixture(
+    params=[BaselineDynamicsRegressor, HamiltonianRegressor], ids=lambda c: c.__name__
+)
+def estimator_cls(request):
+    return request.param
+
+
+def _states(n=64, seed=0):
+    X = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2))
+    return X, np.stack([2 * X[:, 1], -2 * X[:, 0]], axis=1)
+
+
+def _outputs(est, X) -> dict[str, np.ndarray]:
+    out = {"predict": est.predict(X), "simulate": est.simulate(X[:3], T)}
+    if hasattr(est, "energy"):
+        out["energy"] = est.energy(X)
+    return out
+
+
+def _assert_same_model(a, b, X) -> None:
+    assert type(a) is type(b)
+    assert a.get_params() == b.get_params()
+    expected, got = _outputs(a, X), _outputs(b, X)
+    assert expected.keys() == got.keys()
+    for key in expected:
+        assert_array_equal(got[key], expected[key], err_msg=key)
+
+
+def _round_trips(est, tmp_path):
+    """The estimator after pickle, joblib, and save/load."""
+    path = tmp_path / "model.pt"
+    save(est, path)
+    joblib.dump(est, tmp_path / "model.joblib")
+    return {
+        "pickle": pickle.loads(pickle.dumps(est)),
+        "joblib": joblib.load(tmp_path / "model.joblib"),
+        "save/load": load(path),
+    }
+
+
+# -------------------------------------------------------------- round trips
+
+
+def test_fitted_models_round_trip_with_identical_outputs(estimator_cls, tmp_path):
+    X, y = _states()
+    est = estimator_cls(**SMALL).fit(X, y)
+    for how, copy in _round_trips(est, tmp_path).items():
+        _assert_same_model(est, copy, X)
+        assert len(copy.history_) == len(est.history_), how
+
+
+def test_unfitted_models_round_trip_unfitted(estimator_cls, tmp_path):
+    est = estimator_cls(**SMALL)
+    for how, copy in _round_trips(est, tmp_path).items():
+        assert copy.get_params() == est.get_params(), how
+        with pytest.raises(NotFittedError):
+            copy.predict(np.zeros((2, 2)))
+        # ... and a copy fits exactly like the original.
+        X, y = _states()
+        assert_array_equal(copy.fit(X, y).predict(X), clone(est).fit(X, y).predict(X))
+
+
+def test_loaded_model_keeps_feature_names_and_1d_targets(tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, y = _states()
+    frame = pd.DataFrame(X, columns=["x", "v"])
+    est = BaselineDynamicsRegressor(**SMALL).fit(frame, y[:, 0])
+    save(est, tmp_path / "m.pt")
+    copy = load(tmp_path / "m.pt")
+    assert list(copy.feature_names_in_) == ["x", "v"]
+    assert copy.predict(frame).shape == (len(X),)
+    assert_array_equal(copy.predict(frame), est.predict(frame))
+
+
+def test_parameters_of_every_kind_survive_save_and_load(tmp_path):
+    est = HamiltonianRegressor(
+        hidden_layer_sizes=[8, 4],
+        optimizer=torch.optim.NAdam,
+        differentiation=SavitzkyGolay(window_length=9, polyorder=2),
+        device=torch.device("cpu"),
+        random_state=np.int64(3),
+        lr=np.float32(0.5),
+    )
+    save(est, tmp_path / "m.pt")
+    params = load(tmp_path / "m.pt").get_params()
+    assert params["hidden_layer_sizes"] == (8, 4)
+    assert params["optimizer"] is torch.optim.NAdam
+    assert isinstance(params["differentiation"], SavitzkyGolay)
+    assert vars(params["differentiation"]) == {"window_length": 9, "polyorder": 2}
+    assert params["device"] == "cpu" and params["random_state"] == 3
+
+
+def test_optimizer_state_is_saved_so_training_resumes_exactly(estimator_cls, tmp_path):
+    X, y = _states()
+    long = estimator_cls(**{**SMALL, "max_epochs": 12}).fit(X, y)
+    save(estimator_cls(**SMALL).fit(X, y), tmp_path / "m.pt")
+    resumed = load(tmp_path / "m.pt").set_params(warm_start=True, max_epochs=7)
+    resumed.fit(X, y)
+    assert len(resumed.history_) == 12
+    assert_array_equal(resumed.predict(X), long.predict(X))
+
+
+def test_what_cannot_be_saved_safely_is_refused_or_reported(tmp_path):
+    class MyAdam(torch.optim.Adam):
+        pass
+
+    with pytest.raises(TypeError, match="optimizer"):
+        save(HamiltonianRegressor(optimizer=MyAdam), tmp_path / "m.pt")
+    assert not (tmp_path / "m.pt").exists()
+    with pytest.warns(UserWarning, match="callbacks are code"):
+        save(HamiltonianRegressor(callbacks=[Checkpoint("x.pt")]), tmp_path / "m.pt")
+    assert load(tmp_path / "m.pt").callbacks is None
+    unseeded = HamiltonianRegressor(random_state=np.random.RandomState(0))
+    with pytest.warns(UserWarning, match="random_state"):
+        save(unseeded, tmp_path / "r.pt")
+    with pytest.raises(TypeError, match="save handles"):
+        save(clone_subclass(), tmp_path / "m.pt")
+
+
+def clone_subclass():
+    class Mine(HamiltonianRegressor):
+        pass
+
+    return Mine()
+
+
+# -------------------------------------------------------------------- safety
+
+
+class _RunsCode:
+    """An object whose unpickling calls a function: what a hostile file does."""
+
+    def __reduce__(self):
+        return (os.mkdir, (str(_RunsCode.target),))
+
+
+def test_load_never_runs_code_from_the_file(tmp_path):
+    _RunsCode.target = tmp_path / "pwned"
+    path = tmp_path / "hostile.pt"
+    torch.save({"format": "sklearn-hnn", "params": _RunsCode()}, path)
+    with pytest.raises(ValueError, match="not a readable sklearn-hnn save"):
+        load(path)
+    assert not _RunsCode.target.exists()
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"garbage", b"PK\x03\x04truncated"], ids=["empty", "junk", "cut"]
+)
+def test_damaged_files_raise_a_clear_error(content, tmp_path):
+    path = tmp_path / "bad.pt"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"bad\.pt"):
+        load(path)
+
+
+def test_truncated_save_is_detected(tmp_path):
+    X, y = _states()
+    save(HamiltonianRegressor(**SMALL).fit(X, y), tmp_path / "m.pt")
+    data = (tmp_path / "m.pt").read_bytes()
+    (tmp_path / "cut.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"cut\.pt"):
+        load(tmp_path / "cut.pt")
+
+
+def test_other_torch_files_are_not_mistaken_for_saves(tmp_path):
+    torch.save({"weights": torch.ones(2)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="not an sklearn-hnn save"):
+        load(tmp_path / "other.pt")
+
+
+def test_newer_format_versions_are_refused(tmp_path):
+    save(HamiltonianRegressor(), tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    payload["format_version"] = 99
+    torch.save(payload, tmp_path / "m.pt")
+    with pytest.raises(ValueError, match="format version 99"):
+        load(tmp_path / "m.pt")
+
+
+# --------------------------------------------------- models trained on a GPU
+
+
+@contextmanager
+def _storages_tagged_cuda():
+    """Make torch record every storage it saves as living on ``cuda:0``.
+
+    On a machine without a GPU, this writes files exactly as a CUDA-trained
+    model would, which only load if the loader maps them to the CPU.
+    """
+
+    def tag(storage):
+        return "cuda:0"
+
+    torch.serialization.register_package(0, tag, lambda storage, location: None)
+    try:
+        yield
+    finally:
+        registry = torch.serialization._package_registry
+        registry[:] = [entry for entry in registry if entry[1] is not tag]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_tagging_really_needs_a_map_location():
+    buffer = io.BytesIO()
+    with _storages_tagged_cuda():
+        torch.save({"w": torch.ones(2)}, buffer)
+    buffer.seek(0)
+    with pytest.raises(RuntimeError, match="CUDA"):
+        torch.load(buffer, weights_only=True)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_model_trained_on_cuda_unpickles_and_predicts_on_cpu(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL).fit(X, y)
+    expected = est.predict(X)
+    est.net_.device = "cuda"  # as after fit(device="cuda")
+    with _storages_tagged_cuda():
+        blob = pickle.dumps(est)
+    with pytest.warns(UserWarning, match="CUDA"):
+        copy = pickle.loads(blob)
+    assert_array_equal(copy.predict(X), expected)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_model_saved_on_cuda_loads_on_cpu(estimator_cls, tmp_path):
+    X, y = _states()
+    est = estimator_cls(**SMALL).fit(X, y)
+    expected = est.predict(X)
+    est.device = "cuda"
+    with _storages_tagged_cuda():
+        save(est, tmp_path / "m.pt")
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        copy = load(tmp_path / "m.pt")
+    assert copy.device == "cpu"
+    assert_array_equal(copy.predict(X), expected)
+
+
+_LOAD_ON_CPU = """
+import pickle, sys
+import numpy as np
+from sklearn_hnn.persistence import load
+est = load(sys.argv[1])
+with open(sys.argv[2], "rb") as f:
+    pickled = pickle.load(f)
+X = np.load(sys.argv[3])
+np.save(sys.argv[4], np.stack([est.predict(X), pickled.predict(X)]))
+"""
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_model_trained_on_gpu_predicts_in_a_process_without_one(tmp_path):
+    X, y = _states()
+    est = HamiltonianRegressor(**SMALL, device="cuda").fit(X, y)
+    save(est, tmp_path / "m.pt")
+    (tmp_path / "m.pkl").write_bytes(pickle.dumps(est))
+    np.save(tmp_path / "X.npy", X)
+    env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}
+    args = [tmp_path / n for n in ("m.pt", "m.pkl", "X.npy", "out.npy")]
+    subprocess.run(
+        [sys.executable, "-c", _LOAD_ON_CPU, *map(str, args)], env=env, check=True
+    )
+    loaded, unpickled = np.load(tmp_path / "out.npy")
+    np.testing.assert_allclose(loaded, est.predict(X), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(unpickled, est.predict(X), rtol=1e-5, atol=1e-6)
+
+
+# ----------------------------------------------------------------- checkpoints
+
+
+def test_checkpoint_resumes_exactly_like_one_long_fit(estimator_cls, tmp_path):
+    X, y = _states()
+    path = tmp_path / "ck.pt"
+    long = estimator_cls(**{**SMALL, "max_epochs": 10}).fit(X, y)
+    estimator_cls(**SMALL, callbacks=[Checkpoint(path, every=1)]).fit(X, y)
+    resumed = load(path).set_params(warm_start=True).fit(X, y)
+    assert len(resumed.history_) == 10
+    assert_array_equal(resumed.predict(X), long.predict(X))
+
+
+def test_checkpoint_resumes_with_partial_fit(estimator_cls, tmp_path):
+    X, y = _states()
+    path = tmp_path / "ck.pt"
+    estimator_cls(**SMALL, callbacks=[Checkpoint(path, every=2)]).fit(X, y)
+    resumed = load(path)
+    for _ in range(3):
+        resumed.partial_fit(X, y)
+    long = estimator_cls(**{**SMALL, "max_epochs": 8}).fit(X, y)
+    assert_array_equal(resumed.predict(X), long.predict(X))
+
+
+def test_checkpoint_every_n_epochs(tmp_path):
+    X, y = _states()
+    saved_at = []
+
+    class Recording(Checkpoint):
+        def _save(self, net):
+            saved_at.append(len(net.history))
+            super()._save(net)
+
+    HamiltonianRegressor(
+        **{**SMALL, "max_epochs": 7}, callbacks=[Recording(tmp_path / "c.pt", every=3)]
+    ).fit(X, y)
+    assert saved_at == [3, 6, 7]  # every third epoch, and at the end
+
+
+def test_interrupted_training_leaves_a_checkpoint_of_the_weights_so_far(
+    tmp_path, monkeypatch
+):
+    X, y = _states()
+    original, calls = HamiltonianField.forward, {"n": 0}
+
+    def forward(self, x):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(self, x)
+
+    monkeypatch.setattr(HamiltonianField, "forward", forward)
+    path = tmp_path / "ck.pt"
+    est = HamiltonianRegressor(**{**SMALL, "max_epochs": 100})
+    est.set_params(callbacks=[Checkpoint(path, every=50)])
+    with pytest.warns(TrainingInterruptedWarning):
+        est.fit(X, y)
+    monkeypatch.undo()
+    assert_array_equal(load(path).predict(X), est.predict(X))
+
+
+def test_diverged_epochs_are_never_checkpointed(tmp_path):
+    X, y = _states()
+    path = tmp_path / "ck.pt"
+    est = HamiltonianRegressor(
+        hidden_layer_sizes=(16,),
+        activation="softplus",
+        optimizer="sgd",
+        lr=1e12,
+        max_epochs=50,
+        callbacks=[Checkpoint(path)],
+    )
+    with pytest.raises(TrainingDivergedError):
+        est.fit(1e3 * X, 1e3 * y)
+    if path.exists():
+        copy = load(path)
+        weights = [p.detach().numpy() for p in copy.module_.parameters()]
+        assert all(np.isfinite(w).all() for w in weights)
+
+
+def test_checkpoint_arguments_are_checked():
+    X, y = _states()
+    with pytest.raises(ValueError, match="every"):
+        HamiltonianRegressor(**SMALL, callbacks=[Checkpoint("c.pt", every=0)]).fit(X, y)
+    with pytest.raises(TypeError):
+        HamiltonianRegressor(**SMALL, callbacks=[Checkpoint(3.5)]).fit(X, y)
+
+
+def test_checkpoint_outside_an_estimator_says_what_to_use():
+    from skorch import NeuralNet
+
+    net = NeuralNet(
+        torch.nn.Linear(2, 2),
+        criterion=torch.nn.MSELoss,
+        max_epochs=1,
+        callbacks=[Checkpoint("never.pt")],
+        train_split=None,
+    )
+    X = np.zeros((4, 2), dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError, match="sklearn-hnn estimators"):
+            net.fit(X, X)
