@@ -202,6 +202,6 @@ def test_warm_start_with_other_layer_sizes_fails_and_keeps_the_model(estimator_c
     X, y = _states()
     est = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
     before = est.predict(X)
-    with pytest.raises(ValueError, match="hidden_layer_sizes must stay"):
+    with pytest.raises(ValueError, match="hidden_layer_sizes to stay"):
         est.set_params(warm_start=True, hidden_layer_sizes=(8,)).fit(X, y)
     assert_array_equal(est.predict(X), before)
