@@ -42,6 +42,9 @@ from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWar
 from sklearn_hnn.integrate import integrate
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 
+#: Fitted attributes of the normalisation (see the ``normalize`` parameter).
+_SCALES = ("X_offset_", "X_scale_", "y_scale_")
+
 #: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
@@ -88,6 +91,16 @@ Differentiator, default="central"
         trajectories (``t``, and optionally ``groups``) instead of ``y``; see
         :func:`~sklearn_hnn.differentiation.time_derivative`. Unused when ``y``
         is given.
+
+    normalize : {"auto", True, False}, default="auto"
+        Train on ``(X - X_offset_) / X_scale_`` and ``y / y_scale_``, with one
+        offset per column but a single scale for all of ``X`` and one for
+        ``y``, and map every output back. Single scales keep a Hamiltonian
+        Hamiltonian: the learned energy is ``X_scale_ * y_scale_`` times the
+        network's. ``"auto"`` normalises only data far from unit scale (root
+        mean square of ``X`` or of ``y`` outside ``[1e-2, 1e2]``), where the
+        network's units would saturate or barely move; data near unit scale,
+        like the paper's, are used as given.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted on data of the same
@@ -160,6 +173,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
+        "normalize": [StrOptions({"auto"}), "boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
@@ -182,6 +196,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         batch_size=None,
         validation_fraction=0.0,
         differentiation="central",
+        normalize="auto",
         warm_start=False,
         callbacks=None,
         device="cpu",
@@ -197,6 +212,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.validation_fraction = validation_fraction
         self.differentiation = differentiation
+        self.normalize = normalize
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
@@ -254,6 +270,36 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             )
         self._check_targets(X, y)
         return X, y
+
+    def _scales(self, X: np.ndarray, y: np.ndarray) -> dict:
+        """Offset of each column of ``X``, one scale for ``X`` and one for ``y``."""
+
+        def rms(a: np.ndarray) -> float:
+            return float(np.sqrt(np.mean(np.square(a, dtype=np.float64))))
+
+        normalize = self.normalize
+        if normalize == "auto":
+            normalize = not all(1e-2 <= rms(a) <= 1e2 for a in (X, y))
+        if not normalize:
+            return {"X_offset_": None, "X_scale_": 1.0, "y_scale_": 1.0}
+        offset = X.mean(axis=0, dtype=np.float64)
+        x_scale, y_scale = rms(X - offset), rms(y)
+        return {
+            "X_offset_": offset.tolist(),
+            "X_scale_": x_scale if x_scale > 0 else 1.0,
+            "y_scale_": y_scale if y_scale > 0 else 1.0,
+        }
+
+    def _normalized_inputs(self, X, scales: dict):
+        """``(X - offset) / scale`` for an array or a tensor; X itself if none."""
+        if scales["X_offset_"] is None:
+            return X
+        offset = scales["X_offset_"]
+        if isinstance(X, torch.Tensor):
+            offset = torch.as_tensor(offset, dtype=X.dtype, device=X.device)
+        else:
+            offset = np.asarray(offset, dtype=X.dtype)
+        return (X - offset) / scales["X_scale_"]
 
     def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
@@ -358,7 +404,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         )
 
     def _fitted_metadata(
-        self, X, n_features: int, n_outputs: int, y_is_1d: bool
+        self, X, n_features: int, n_outputs: int, y_is_1d: bool, scales: dict
     ) -> dict:
         """What, besides the net, makes this estimator fitted (JSON-friendly).
 
@@ -369,6 +415,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             "feature_names_in_": None if names is None else [str(n) for n in names],
             "n_outputs_": int(n_outputs),
             "y_is_1d": bool(y_is_1d),
+            **{key: scales[key] for key in _SCALES},
         }
 
     def _saved_metadata(self) -> dict:
@@ -379,6 +426,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             "feature_names_in_": None if names is None else [str(n) for n in names],
             "n_outputs_": self.n_outputs_,
             "y_is_1d": self._y_is_1d,
+            **self._scales_,
         }
 
     def _set_fitted(self, metadata: dict, net: DynamicsNet) -> None:
@@ -392,6 +440,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             del self.feature_names_in_
         self.n_outputs_ = metadata["n_outputs_"]
         self._y_is_1d = metadata["y_is_1d"]
+        offset = metadata["X_offset_"]
+        self.X_offset_ = None if offset is None else np.asarray(offset, dtype=float)
+        self.X_scale_ = float(metadata["X_scale_"])
+        self.y_scale_ = float(metadata["y_scale_"])
         self.net_ = net
         self.history_ = net.history
 
@@ -426,7 +478,12 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         previous = getattr(self, "net_", None) if warm else None
         if previous is not None:
             self._check_same_widths(n_features, n_outputs)
-        metadata = self._fitted_metadata(X, n_features, n_outputs, y_checked.ndim == 1)
+        scales = (
+            self._scales_ if previous is not None else self._scales(X_checked, y_2d)
+        )
+        metadata = self._fitted_metadata(
+            X, n_features, n_outputs, y_checked.ndim == 1, scales
+        )
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
@@ -440,9 +497,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 if isinstance(callback, Checkpoint):
                     callback.bind(self, metadata)
             try:
+                X_train = self._normalized_inputs(X_checked, scales)
                 net.partial_fit(
-                    torch.from_numpy(X_checked.astype(np.float32)),
-                    torch.from_numpy(y_2d.astype(np.float32)),
+                    torch.from_numpy(X_train.astype(np.float32)),
+                    torch.from_numpy((y_2d / scales["y_scale_"]).astype(np.float32)),
                     epochs=epochs,
                 )
             except TrainingDivergedError as error:
@@ -541,8 +599,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             X = X.copy()
         return torch.as_tensor(X, dtype=dtype, device=self.net_.device)
 
-    def _evaluate(self, method: str, X: np.ndarray) -> np.ndarray:
-        """Call ``module_.<method>`` on ``X`` in the precision of ``X``.
+    def _evaluate(self, method: str, X: np.ndarray, output_scale: float) -> np.ndarray:
+        """``output_scale * module_.<method>`` of the normalised ``X``, in the
+        precision of ``X``.
 
         The weights are float32. For float64 ``X`` they are evaluated in
         float64 on a copy of the module, so that results do not depend on how
@@ -555,8 +614,21 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             module = copy.deepcopy(module).to(dtype)
         module.eval()
         with torch.no_grad():
-            out = getattr(module, method)(self._to_tensor(X, dtype))
+            inputs = self._normalized_inputs(self._to_tensor(X, dtype), self._scales_)
+            out = getattr(module, method)(inputs)
+        if output_scale != 1.0:
+            out = out * output_scale
         return out.cpu().numpy().astype(X.dtype, copy=False)
+
+    @property
+    def _scales_(self) -> dict:
+        """The fitted normalisation, as :meth:`_scales` returns it."""
+        offset = self.X_offset_
+        return {
+            "X_offset_": None if offset is None else offset.tolist(),
+            "X_scale_": self.X_scale_,
+            "y_scale_": self.y_scale_,
+        }
 
     def predict(self, X):
         """Predict the time derivatives of the states ``X``.
@@ -573,7 +645,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             (computed in that precision). One-dimensional when the model was
             fitted on a 1-D ``y``.
         """
-        out = self._evaluate("forward", self._validate_X(X))
+        out = self._evaluate("forward", self._validate_X(X), self.y_scale_)
         return out.ravel() if self._y_is_1d else out
 
     def score(self, X, y=None, sample_weight=None, *, t=None, groups=None):
@@ -682,8 +754,13 @@ n_features)
         field_fn = self._field_function(field)
         state_dtype = torch.float64 if x0.dtype == np.float64 else torch.float32
 
+        scales, y_scale = self._scales_, self.y_scale_
+
         def vector_field(x: torch.Tensor) -> torch.Tensor:
-            return field_fn(x.to(torch.float32)).to(state_dtype)
+            # Normalised in the state's precision, so a large offset costs no digits.
+            x = self._normalized_inputs(x, scales).to(torch.float32)
+            dxdt = field_fn(x).to(state_dtype)
+            return dxdt * y_scale if y_scale != 1.0 else dxdt
 
         x0_tensor = self._to_tensor(x0, state_dtype)
         self.module_.eval()

@@ -120,4 +120,6 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
             In the dtype of ``X`` when it is floating point (computed in that
             precision).
         """
-        return self._evaluate("energy", self._validate_X(X))
+        return self._evaluate(
+            "energy", self._validate_X(X), self.X_scale_ * self.y_scale_
+        )
