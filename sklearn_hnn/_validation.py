@@ -7,7 +7,7 @@ argument at fault and what is wrong with it.
 from __future__ import annotations
 
 import re
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.validation import check_array
@@ -145,3 +145,77 @@ def check_option(value, name: str, options) -> str:
     if not isinstance(value, str) or value not in options:
         raise ValueError(f"{name} must be one of {sorted(options)}; got {value!r}.")
     return value
+
+
+def check_real_number(value, name: str) -> float:
+    """Return ``value`` as a float, or raise unless it is a real number.
+
+    Unlike :func:`check_positive_float`, nothing is converted on the way: a
+    bool, a string, an array or None raises a ValueError that names ``name``.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, Real):
+        raise ValueError(f"{name} must be a real number; got {value!r}.")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number; got {value!r}.") from None
+
+
+def check_positive_real(value, name: str) -> float:
+    """:func:`check_positive_float` for real numbers only (see
+    :func:`check_real_number`): finite and > 0, no bools or strings."""
+    return check_positive_float(check_real_number(value, name), name)
+
+
+def check_states(
+    value,
+    name: str,
+    shape_doc: str,
+    *,
+    owner: str,
+    n_features: int | None = None,
+    ndims: tuple[int, ...] | None = None,
+) -> np.ndarray:
+    """Validate states ``[q_1 ... q_d, p_1 ... p_d]`` laid out on the last axis.
+
+    Parameters
+    ----------
+    value : array-like of shape (..., n_features)
+        The states.
+    name : str
+        Name used in error messages.
+    shape_doc : str
+        The documented shape, e.g. ``"(..., 2)"``, quoted in error messages.
+    owner : str
+        Who needs the states, e.g. ``repr`` of a system, for error messages.
+    n_features : int or None, default=None
+        Required width of a state; None accepts any even width.
+    ndims : tuple of int or None, default=None
+        Allowed numbers of dimensions; None accepts any number >= 1.
+
+    Returns
+    -------
+    ndarray of the same shape, dtype float64
+        Finite real values; raises a ValueError or TypeError naming ``name``
+        otherwise, and when ``value`` is empty or has the wrong shape.
+    """
+    shape = shape_of(value)
+    if shape is not None:
+        if not shape or (ndims is not None and len(shape) not in ndims):
+            raise ValueError(
+                f"{name} must have shape {shape_doc}; got {len(shape)}-D input of "
+                f"shape {shape}."
+            )
+        if 0 in shape:
+            raise ValueError(
+                f"{name} is empty: got shape {shape}, but at least one state is needed."
+            )
+        if n_features is not None and shape[-1] != n_features:
+            raise ValueError(
+                f"{name} must have shape {shape_doc}, a state of {owner} having "
+                f"{n_features} entries [q_1 ... q_d, p_1 ... p_d]; got shape {shape}."
+            )
+        check_even_width(shape[-1], name, owner)
+    return check_float_array(
+        value, name, dtype=np.float64, ensure_2d=False, allow_nd=True
+    )

@@ -49,7 +49,26 @@ def find_data_file(name: str, path=None, *, description: str = "") -> Path:
     ------
     FileNotFoundError
         With a message that names the file and both ways to point at it.
+    TypeError, ValueError
+        If ``name`` is not a non-empty string, or ``path`` is not None, a
+        non-empty string or a path-like object.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a file name (a str); got {name!r}.")
+    if not name:
+        raise ValueError("name must be a non-empty file name; got ''.")
+    if path is not None:
+        text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+        if not isinstance(text, str):  # bytes paths are not supported either
+            raise TypeError(
+                f"path must be None, a str or a path-like object; got {path!r}."
+            )
+        path = text
+        if not path:
+            raise ValueError(
+                "path must not be empty; pass None to use the "
+                f"{DATA_ENV} directory, or '.' for the current directory."
+            )
     what = f"{name} ({description})" if description else name
     how = (
         f"Pass path='/path/to/{name}' (or the directory that contains it), or set "
@@ -64,8 +83,7 @@ def find_data_file(name: str, path=None, *, description: str = "") -> Path:
             )
         candidate, source = Path(directory) / name, f"{DATA_ENV}={directory!r}"
     else:
-        candidate = Path(os.fspath(path))
-        source = f"path={os.fspath(path)!r}"
+        candidate, source = Path(path), f"path={path!r}"
         if candidate.is_dir():
             candidate = candidate / name
     if not candidate.is_file():
@@ -202,7 +220,8 @@ def make_real_pendulum_dataset(
         How derivatives are estimated; see
         :func:`~sklearn_hnn.differentiation.time_derivative`.
     n_test : int, default=110
-        Number of final samples held out for testing.
+        Number of final samples held out for testing; at least 1, and fewer
+        than the samples available.
 
     Returns
     -------
@@ -211,21 +230,37 @@ def make_real_pendulum_dataset(
         ``X_test``, ``dXdt_test``, ``t_test`` (last ``n_test`` samples);
         ``system``, the fitted energy ``H = 2.4 (1 - cos q) + p^2``;
         ``filename``.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        As :func:`load_real_pendulum`; also a ValueError if ``method`` or
+        ``n_test`` is invalid. The arguments are checked before the file is
+        read, ``n_test`` against the number of samples once it is.
     """
-    from sklearn_hnn.differentiation import time_derivative
+    from sklearn_hnn.differentiation import FiniteDifference, time_derivative
+    from sklearn_hnn.differentiation.base import _resolve_method
 
     n_test = check_positive_int(n_test, "n_test")
+    differentiator = _resolve_method(method)
     data = load_real_pendulum(path)
     X, t, trial = data.X, data.t, data.trial
-    dXdt = time_derivative(X, t, groups=trial, method=method)
-    if method == "forward":
-        # The last sample of each trial has no forward difference: drop it.
-        keep = np.append(trial[1:] == trial[:-1], False)
-        X, t, dXdt = X[keep], t[keep], dXdt[keep]
-    if not n_test < len(X):
+    # The last sample of each trial has no forward difference: it is dropped.
+    last_of_trial = np.append(trial[1:] != trial[:-1], True)
+    forward = (
+        isinstance(differentiator, FiniteDifference)
+        and differentiator.kind == "forward"
+    )
+    available = len(X) - int(np.sum(last_of_trial)) if forward else len(X)
+    if not n_test < available:
         raise ValueError(
-            f"n_test must be smaller than the {len(X)} samples available; got {n_test}."
+            f"n_test must be smaller than the {available} samples available; got "
+            f"{n_test}."
         )
+    dXdt = time_derivative(X, t, groups=trial, method=differentiator)
+    if forward:
+        keep = ~last_of_trial
+        X, t, dXdt = X[keep], t[keep], dXdt[keep]
     split = len(X) - n_test
     return Bunch(
         X_train=X[:split],

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn_hnn._validation import (
     check_2d,
     check_float_array,
-    check_positive_float,
+    check_positive_real,
     shape_of,
 )
 
@@ -29,8 +29,11 @@ class Differentiator(ABC):
 
     Subclasses set :attr:`min_points` and implement
     :meth:`differentiate_segment`; :func:`time_derivative` takes care of
-    trajectories, gaps and validation, so a subclass only ever sees a clean
-    segment with at least :attr:`min_points` samples.
+    trajectories, gaps and validation, so it only ever hands a subclass a clean
+    segment with at least :attr:`min_points` samples. As
+    :meth:`differentiate_segment` is public too, the built-in subclasses check
+    what they are given with :meth:`_check_segment`, as should any subclass
+    meant to be called directly.
     """
 
     #: Fewest samples a segment needs for this method.
@@ -52,6 +55,31 @@ class Differentiator(ABC):
         ndarray of shape (n, n_features)
             Estimate of ``dx/dt`` at every ``t[i]``.
         """
+
+    def _check_segment(self, x, t) -> tuple[np.ndarray, np.ndarray]:
+        """The arguments of :meth:`differentiate_segment`, validated.
+
+        Returns ``x`` and ``t`` as float64 arrays, or raises a ValueError or
+        TypeError naming the argument at fault: ``x`` must be 2-D, finite and
+        have at least :attr:`min_points` rows; ``t`` must hold one finite time
+        per row, strictly increasing.
+        """
+        check_2d(x, "x")
+        x = check_float_array(x, "x", dtype=np.float64)
+        if len(x) < self.min_points:
+            raise ValueError(
+                f"x has {len(x)} sample(s), but {self!r} needs at least "
+                f"{self.min_points}."
+            )
+        t = _check_t(t, len(x), rows_of="x")
+        bad = np.flatnonzero(np.diff(t) <= 0)
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(
+                f"t must be strictly increasing; t[{i + 1}] = {float(t[i + 1])!r} "
+                f"follows t[{i}] = {float(t[i])!r}."
+            )
+        return x, t
 
 
 def _as_python(label):
@@ -92,15 +120,17 @@ def _check_X(X) -> np.ndarray:
     return check_float_array(X, "X", dtype=np.float64)
 
 
-def _check_t(t, n_samples: int) -> np.ndarray:
+def _check_t(t, n_samples: int, rows_of: str = "X") -> np.ndarray:
     shape = shape_of(t)
     if shape is None or len(shape) != 1:
         raise ValueError(
-            f"t must be a 1-D array with one time per row of X; got shape {shape}."
+            f"t must be a 1-D array with one time per row of {rows_of}; got shape "
+            f"{shape}."
         )
     if shape[0] != n_samples:
         raise ValueError(
-            f"t has {shape[0]} entries but X has {n_samples} rows; they must match."
+            f"t has {shape[0]} entries but {rows_of} has {n_samples} rows; they "
+            "must match."
         )
     return check_float_array(t, "t", dtype=np.float64, ensure_2d=False)
 
@@ -221,7 +251,7 @@ default="central"
     n_samples = X.shape[0]
     t = _check_t(t, n_samples)
     if max_gap is not None:
-        max_gap = check_positive_float(max_gap, "max_gap")
+        max_gap = check_positive_real(max_gap, "max_gap")
     differentiator = _resolve_method(method)
     trajectories = _split_groups(groups, n_samples)
 

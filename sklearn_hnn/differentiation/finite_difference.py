@@ -55,17 +55,22 @@ class FiniteDifference(Differentiator):
 
         Parameters
         ----------
-        x : ndarray of shape (n, n_features)
+        x : array-like of shape (n, n_features)
             Samples of one segment, ``n >= 2``.
-        t : ndarray of shape (n,)
+        t : array-like of shape (n,)
             Strictly increasing times.
 
         Returns
         -------
         ndarray of shape (n, n_features)
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not a finite 2-D array with at least 2 rows, or
+            ``t`` does not hold one finite time per row, strictly increasing.
         """
-        x = np.asarray(x, dtype=np.float64)
-        t = np.asarray(t, dtype=np.float64)
+        x, t = self._check_segment(x, t)
         h = np.diff(t)[:, None]
         slopes = np.diff(x, axis=0) / h  # slope between i and i + 1
         out = np.empty_like(x)

@@ -92,17 +92,22 @@ class SavitzkyGolay(Differentiator):
 
         Parameters
         ----------
-        x : ndarray of shape (n, n_features)
+        x : array-like of shape (n, n_features)
             Samples of one segment, ``n >= window_length``.
-        t : ndarray of shape (n,)
+        t : array-like of shape (n,)
             Strictly increasing times.
 
         Returns
         -------
         ndarray of shape (n, n_features)
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not a finite 2-D array with at least ``window_length`` rows, or
+            ``t`` does not hold one finite time per row, strictly increasing.
         """
-        x = np.asarray(x, dtype=np.float64)
-        t = np.asarray(t, dtype=np.float64)
+        x, t = self._check_segment(x, t)
         n, width = len(t), self.window_length
         # Window of every sample: centred, then clipped to stay in the segment.
         start = np.clip(np.arange(n) - width // 2, 0, n - width)

@@ -7,14 +7,21 @@ from abc import ABC, abstractmethod
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from sklearn_hnn._validation import check_time_grid
+from sklearn_hnn._validation import (
+    check_positive_real,
+    check_states,
+    check_time_grid,
+)
 
 
 class HamiltonianSystem(ABC):
     """A conservative system with ``d`` degrees of freedom and a known ``H(q, p)``.
 
-    Subclasses implement :meth:`hamiltonian` and :meth:`gradient`; the vector
-    field and trajectories follow from them.
+    Subclasses implement :meth:`_hamiltonian` and :meth:`_gradient` on states
+    that are already validated; the public :meth:`hamiltonian`,
+    :meth:`gradient`, :meth:`vector_field` and :meth:`trajectories` check their
+    arguments first, and raise a ValueError or TypeError that names the
+    argument at fault.
     """
 
     #: Degrees of freedom ``d``; states have ``2d`` entries.
@@ -26,34 +33,91 @@ class HamiltonianSystem(ABC):
         return 2 * self.n_dof
 
     @abstractmethod
-    def hamiltonian(self, X: np.ndarray) -> np.ndarray:
+    def _hamiltonian(self, X: np.ndarray) -> np.ndarray:
+        """Total energy of valid states: float64, finite, shape ``(..., 2d)``."""
+
+    @abstractmethod
+    def _gradient(self, X: np.ndarray) -> np.ndarray:
+        """``(dH/dq, dH/dp)`` of valid states, shape ``(..., 2d)``."""
+
+    def _check_states(
+        self,
+        X,
+        name: str = "X",
+        *,
+        single_or_batch: bool = False,
+        domain: bool = True,
+    ) -> np.ndarray:
+        """``X`` as a float64 array of states, or a ValueError/TypeError naming it.
+
+        ``X`` must be finite, real, non-empty and ``2d`` wide on its last axis;
+        with ``single_or_batch`` it must also be 1-D or 2-D. With ``domain``,
+        it must also lie where ``H`` is defined (see :meth:`_check_domain`).
+        """
+        width = self.n_features
+        X = check_states(
+            X,
+            name,
+            f"({width},) or (n, {width})" if single_or_batch else f"(..., {width})",
+            owner=repr(self),
+            n_features=width,
+            ndims=(1, 2) if single_or_batch else None,
+        )
+        if domain:
+            self._check_domain(X, name)
+        return X
+
+    def _check_domain(self, X: np.ndarray, name: str) -> None:
+        """Raise a ValueError naming ``name`` where ``H`` is not defined at ``X``.
+
+        Every finite state is allowed unless a subclass says otherwise.
+        """
+        return None
+
+    def hamiltonian(self, X) -> np.ndarray:
         """Total energy.
 
         Parameters
         ----------
-        X : ndarray of shape (..., 2d)
+        X : array-like of shape (..., 2d)
+            States ``[q_1 ... q_d, p_1 ... p_d]``, finite.
 
         Returns
         -------
         ndarray of shape (...)
         """
+        return self._hamiltonian(self._check_states(X))
 
-    @abstractmethod
-    def gradient(self, X: np.ndarray) -> np.ndarray:
-        """``(dH/dq, dH/dp)``, shape ``(..., 2d)``."""
-
-    def vector_field(self, X: np.ndarray) -> np.ndarray:
-        """Hamilton's equations ``(dq/dt, dp/dt) = (dH/dp, -dH/dq)``.
+    def gradient(self, X) -> np.ndarray:
+        """``(dH/dq, dH/dp)``.
 
         Parameters
         ----------
-        X : ndarray of shape (..., 2d)
+        X : array-like of shape (..., 2d)
+            States ``[q_1 ... q_d, p_1 ... p_d]``, finite.
 
         Returns
         -------
         ndarray of shape (..., 2d)
         """
-        grad = self.gradient(np.asarray(X, dtype=float))
+        return self._gradient(self._check_states(X))
+
+    def vector_field(self, X) -> np.ndarray:
+        """Hamilton's equations ``(dq/dt, dp/dt) = (dH/dp, -dH/dq)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (..., 2d)
+            States ``[q_1 ... q_d, p_1 ... p_d]``, finite.
+
+        Returns
+        -------
+        ndarray of shape (..., 2d)
+        """
+        return self._vector_field(self._check_states(X))
+
+    def _vector_field(self, X: np.ndarray) -> np.ndarray:
+        grad = self._gradient(X)
         d = self.n_dof
         return np.concatenate([grad[..., d:], -grad[..., :d]], axis=-1)
 
@@ -77,23 +141,27 @@ class HamiltonianSystem(ABC):
         Returns
         -------
         ndarray of shape (n_times, 2d) or (n, n_times, 2d)
+
+        Raises
+        ------
+        ValueError
+            If an argument is malformed; all checks run before integrating.
+        RuntimeError
+            If the solver fails on a trajectory.
         """
+        x0 = self._check_states(x0, "x0", single_or_batch=True)
         t = check_time_grid(t)
-        x0 = np.asarray(x0, dtype=float)
+        rtol = check_positive_real(rtol, "rtol")
+        atol = check_positive_real(atol, "atol")
         single = x0.ndim == 1
         x0 = np.atleast_2d(x0)
-        if x0.ndim != 2 or x0.shape[1] != self.n_features:
-            raise ValueError(
-                f"x0 must have shape ({self.n_features},) or (n, {self.n_features}); "
-                f"got {np.shape(x0)}."
-            )
         out = np.empty((len(x0), len(t), self.n_features))
         for i, state in enumerate(x0):
             if len(t) == 1:
                 out[i, 0] = state
                 continue
             solution = solve_ivp(
-                lambda _, y: self.vector_field(y),
+                lambda _, y: self._vector_field(y),
                 (t[0], t[-1]),
                 state,
                 method="DOP853",
@@ -101,5 +169,10 @@ class HamiltonianSystem(ABC):
                 rtol=rtol,
                 atol=atol,
             )
+            if not solution.success:
+                raise RuntimeError(
+                    f"solve_ivp failed on the trajectory from x0[{i}]: "
+                    f"{solution.message}"
+                )
             out[i] = solution.y.T
         return out[0] if single else out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sklearn_hnn._validation import check_float_array, check_real_number, shape_of
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 
@@ -20,9 +21,15 @@ class NBody(HamiltonianSystem):
     Parameters
     ----------
     masses : sequence of float, default=(1.0, 1.0)
-        Mass of each body; its length is the number of bodies (at least 2).
+        Mass of each body, positive; its length is the number of bodies (at
+        least 2).
     gravity : float, default=1.0
-        Gravitational constant ``G``.
+        Gravitational constant ``G``, positive.
+
+    Notes
+    -----
+    ``H`` is not defined where two bodies share a position: the methods that
+    need it raise a ValueError for such states.
 
     Examples
     --------
@@ -35,14 +42,17 @@ class NBody(HamiltonianSystem):
     """
 
     def __init__(self, masses=(1.0, 1.0), gravity: float = 1.0) -> None:
-        masses = np.asarray(masses, dtype=float)
-        if masses.ndim != 1 or len(masses) < 2:
+        shape = shape_of(masses)
+        if shape is None or len(shape) != 1 or shape[0] < 2:
             raise ValueError(
                 f"masses must be a sequence of at least 2 numbers; got {masses!r}."
             )
+        masses = check_float_array(
+            masses, "masses", dtype=np.float64, ensure_2d=False, ensure_all_finite=False
+        ).copy()
         if not np.all(np.isfinite(masses)) or np.any(masses <= 0):
             raise ValueError(f"masses must be positive and finite; got {masses!r}.")
-        gravity = float(gravity)
+        gravity = check_real_number(gravity, "gravity")
         if not np.isfinite(gravity) or gravity <= 0:
             raise ValueError(f"gravity must be positive and finite; got {gravity!r}.")
         self.masses = masses
@@ -70,22 +80,61 @@ class NBody(HamiltonianSystem):
         distance = np.linalg.norm(displacement, axis=-1)
         return i, j, displacement, distance
 
-    def kinetic_energy(self, X: np.ndarray) -> np.ndarray:
-        """``sum_i |p_i|^2 / (2 m_i)``, shape ``(...)``."""
+    def _check_domain(self, X: np.ndarray, name: str) -> None:
+        """Raise where two bodies share a position: ``H`` is infinite there."""
+        q, _ = self._split(X)
+        i, j, _, distance = self._pairs(q)
+        collided = np.argwhere(distance == 0)
+        if collided.size:
+            *state, pair = collided[0]
+            where = f" (state {tuple(int(k) for k in state)})" if state else ""
+            raise ValueError(
+                f"{name} puts bodies {i[pair]} and {j[pair]} at the same "
+                f"position{where}, where the potential energy is infinite."
+            )
+
+    def kinetic_energy(self, X) -> np.ndarray:
+        """``sum_i |p_i|^2 / (2 m_i)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (..., 4 n_bodies)
+            States, finite.
+
+        Returns
+        -------
+        ndarray of shape (...)
+        """
+        return self._kinetic_energy(self._check_states(X, domain=False))
+
+    def potential_energy(self, X) -> np.ndarray:
+        """``-sum_{i<j} G m_i m_j / |q_i - q_j|``.
+
+        Parameters
+        ----------
+        X : array-like of shape (..., 4 n_bodies)
+            States, finite, with no two bodies at the same position.
+
+        Returns
+        -------
+        ndarray of shape (...)
+        """
+        return self._potential_energy(self._check_states(X))
+
+    def _kinetic_energy(self, X: np.ndarray) -> np.ndarray:
         _, p = self._split(X)
         return np.sum(np.sum(p**2, axis=-1) / (2.0 * self.masses), axis=-1)
 
-    def potential_energy(self, X: np.ndarray) -> np.ndarray:
-        """``-sum_{i<j} G m_i m_j / |q_i - q_j|``, shape ``(...)``."""
+    def _potential_energy(self, X: np.ndarray) -> np.ndarray:
         q, _ = self._split(X)
         i, j, _, distance = self._pairs(q)
         coupling = self.gravity * self.masses[i] * self.masses[j]
         return -np.sum(coupling / distance, axis=-1)
 
-    def hamiltonian(self, X: np.ndarray) -> np.ndarray:
-        return self.kinetic_energy(X) + self.potential_energy(X)
+    def _hamiltonian(self, X: np.ndarray) -> np.ndarray:
+        return self._kinetic_energy(X) + self._potential_energy(X)
 
-    def gradient(self, X: np.ndarray) -> np.ndarray:
+    def _gradient(self, X: np.ndarray) -> np.ndarray:
         q, p = self._split(X)
         i, j, displacement, distance = self._pairs(q)
         coupling = self.gravity * self.masses[i] * self.masses[j]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sklearn_hnn._validation import check_positive_real
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 
@@ -16,11 +17,11 @@ class Pendulum(HamiltonianSystem):
     Parameters
     ----------
     mass : float, default=1.0
-        Mass ``m``.
+        Mass ``m``, positive.
     length : float, default=1.0
-        Rod length ``l``.
+        Rod length ``l``, positive.
     gravity : float, default=9.81
-        Gravitational acceleration ``g``.
+        Gravitational acceleration ``g``, positive.
 
     Examples
     --------
@@ -36,9 +37,9 @@ class Pendulum(HamiltonianSystem):
     def __init__(
         self, mass: float = 1.0, length: float = 1.0, gravity: float = 9.81
     ) -> None:
-        self.mass = float(mass)
-        self.length = float(length)
-        self.gravity = float(gravity)
+        self.mass = check_positive_real(mass, "mass")
+        self.length = check_positive_real(length, "length")
+        self.gravity = check_positive_real(gravity, "gravity")
 
     def __repr__(self) -> str:
         return (
@@ -53,13 +54,11 @@ class Pendulum(HamiltonianSystem):
     def _inertia(self) -> float:
         return self.mass * self.length**2
 
-    def hamiltonian(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+    def _hamiltonian(self, X: np.ndarray) -> np.ndarray:
         q, p = X[..., 0], X[..., 1]
         return self._potential_scale * (1.0 - np.cos(q)) + p**2 / (2.0 * self._inertia)
 
-    def gradient(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+    def _gradient(self, X: np.ndarray) -> np.ndarray:
         q, p = X[..., :1], X[..., 1:]
         return np.concatenate(
             [self._potential_scale * np.sin(q), p / self._inertia], axis=-1

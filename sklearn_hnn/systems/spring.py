@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sklearn_hnn._validation import check_positive_real
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 
@@ -13,9 +14,9 @@ class MassSpring(HamiltonianSystem):
     Parameters
     ----------
     stiffness : float, default=1.0
-        Spring constant ``k``.
+        Spring constant ``k``, positive.
     mass : float, default=1.0
-        Mass ``m``.
+        Mass ``m``, positive.
 
     Examples
     --------
@@ -29,18 +30,16 @@ class MassSpring(HamiltonianSystem):
     n_dof = 1
 
     def __init__(self, stiffness: float = 1.0, mass: float = 1.0) -> None:
-        self.stiffness = float(stiffness)
-        self.mass = float(mass)
+        self.stiffness = check_positive_real(stiffness, "stiffness")
+        self.mass = check_positive_real(mass, "mass")
 
     def __repr__(self) -> str:
         return f"MassSpring(stiffness={self.stiffness}, mass={self.mass})"
 
-    def hamiltonian(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+    def _hamiltonian(self, X: np.ndarray) -> np.ndarray:
         q, p = X[..., 0], X[..., 1]
         return 0.5 * self.stiffness * q**2 + p**2 / (2.0 * self.mass)
 
-    def gradient(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=float)
+    def _gradient(self, X: np.ndarray) -> np.ndarray:
         q, p = X[..., :1], X[..., 1:]
         return np.concatenate([self.stiffness * q, p / self.mass], axis=-1)
