@@ -709,6 +709,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         rtol: float = 1e-6,
         atol: float = 1e-8,
         field: str | None = None,
+        max_growth: float | None = 1e6,
     ):
         """Roll the learned dynamics out from one or many initial states.
 
@@ -737,6 +738,13 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         field : str or None, default=None
             Which learned field to follow; ``None`` is the model's dynamics.
             See the estimator's documentation for the choices.
+        max_growth : float or None, default=1e6
+            A trajectory whose state stops being finite, or grows beyond
+            ``max_growth * max(1, max|x0|)`` of its own ``x0``, is stopped
+            there: its states are NaN from then on, a
+            :class:`~sklearn_hnn.exceptions.DivergenceWarning` says which
+            initial conditions failed and when, and the other trajectories are
+            integrated as if it were not there. None checks finiteness only.
 
         Returns
         -------
@@ -773,6 +781,7 @@ n_features)
                 substeps=substeps,
                 rtol=rtol,
                 atol=atol,
+                max_growth=max_growth,
             )
         out = states.transpose(0, 1).cpu().numpy()
         return out[0] if single else out

@@ -110,7 +110,12 @@ def run_task(
             "test_loss": float(
                 np.mean((model.predict(data.X_test) - data.dXdt_test) ** 2)
             ),
-            "energy_mse": energy_mse(data.system.hamiltonian, reference, rollout),
+            # A rollout that blew up is NaN from then on: its error is infinite.
+            "energy_mse": (
+                energy_mse(data.system.hamiltonian, reference, rollout)
+                if np.isfinite(rollout).all()
+                else float("inf")
+            ),
         }
         result["seconds"][model_name] = time.perf_counter() - start
     return result

@@ -23,11 +23,12 @@ import torch
 
 from sklearn_hnn._validation import (
     check_option,
-    check_positive_float,
     check_positive_int,
+    check_positive_real,
     check_time_grid,
 )
 from sklearn_hnn.integrate.adaptive import Dopri5, integrate_adaptive
+from sklearn_hnn.integrate.divergence import DivergenceMonitor
 from sklearn_hnn.integrate.fixed_grid import RK4, Euler, Midpoint, integrate_fixed_grid
 from sklearn_hnn.integrate.scipy_ivp import integrate_scipy
 
@@ -48,6 +49,7 @@ def integrate(
     rtol: float = 1e-6,
     atol: float = 1e-8,
     max_steps: int = 1_000_000,
+    max_growth: float | None = 1e6,
 ) -> torch.Tensor:
     """Integrate ``dx/dt = field(x)`` from a batch of initial states.
 
@@ -71,11 +73,31 @@ def integrate(
         over the whole batch.
     max_steps : int, default=1_000_000
         ``"dopri5"`` only: give up (RuntimeError) after this many attempted steps.
+    max_growth : float or None, default=1e6
+        A trajectory whose state stops being finite or exceeds
+        ``max_growth * max(1, max|x0|)`` (its own ``x0``) is stopped: its states
+        are NaN from then on, a
+        :class:`~sklearn_hnn.exceptions.DivergenceWarning` names the failed
+        trajectories and times, and the rest of the batch is unaffected. None
+        checks finiteness only. See :mod:`sklearn_hnn.integrate.divergence`.
 
     Returns
     -------
     torch.Tensor of shape (n_times, n, D)
         The states at each time of ``t``; the first entry is ``x0``.
+
+    Raises
+    ------
+    TypeError
+        If ``field`` is not callable or does not return a tensor, or ``x0`` is
+        not a floating-point tensor.
+    ValueError
+        If an argument is malformed (``x0`` empty or not finite, ``t`` not
+        strictly monotonic, an unknown ``method``, ...) or ``field(x0)`` does
+        not have the shape of ``x0``. All checks run before integrating;
+        checking ``field`` costs one evaluation of it.
+    RuntimeError
+        If ``"dopri5"`` runs out of ``max_steps`` or ``"scipy"`` fails.
 
     Examples
     --------
@@ -86,20 +108,33 @@ def integrate(
     >>> xt.shape, round(float(xt[-1, 0, 0]), 6)
     (torch.Size([2, 1, 2]), -1.0)
     """
+    if not callable(field):
+        raise TypeError(
+            "field must be a callable mapping states of shape (n, D) to their time "
+            f"derivatives; got {field!r}."
+        )
+    _check_initial_states(x0)
     t = check_time_grid(t)
     method = check_option(method, "method", METHODS)
     substeps = check_positive_int(substeps, "substeps")
-    rtol = check_positive_float(rtol, "rtol")
-    atol = check_positive_float(atol, "atol")
+    rtol = check_positive_real(rtol, "rtol")
+    atol = check_positive_real(atol, "atol")
     max_steps = check_positive_int(max_steps, "max_steps")
-    if x0.ndim != 2:
-        raise ValueError(f"x0 must have shape (n, D); got {tuple(x0.shape)}.")
+    if max_growth is not None:
+        max_growth = check_positive_real(max_growth, "max_growth")
+    _check_field_output(field, x0)
+    monitor = DivergenceMonitor(x0, max_growth)
     if method in FIXED_GRID_METHODS:
-        return integrate_fixed_grid(
-            FIXED_GRID_METHODS[method](), field, x0, t, substeps=substeps
+        states = integrate_fixed_grid(
+            FIXED_GRID_METHODS[method](),
+            field,
+            x0,
+            t,
+            substeps=substeps,
+            monitor=monitor,
         )
-    if method in ADAPTIVE_METHODS:
-        return integrate_adaptive(
+    elif method in ADAPTIVE_METHODS:
+        states = integrate_adaptive(
             ADAPTIVE_METHODS[method](),
             field,
             x0,
@@ -107,8 +142,49 @@ def integrate(
             rtol=rtol,
             atol=atol,
             max_steps=max_steps,
+            monitor=monitor,
         )
-    return integrate_scipy(field, x0, t, rtol=rtol, atol=atol)
+    else:
+        states = integrate_scipy(field, x0, t, rtol=rtol, atol=atol, monitor=monitor)
+    return monitor.finish(states, t)
+
+
+def _check_initial_states(x0) -> None:
+    """Raise unless ``x0`` is a finite floating-point tensor of shape (n, D)."""
+    if not isinstance(x0, torch.Tensor):
+        raise TypeError(
+            f"x0 must be a torch.Tensor of shape (n, D); got {type(x0).__name__}. "
+            "Convert it with torch.as_tensor(x0, dtype=torch.float64)."
+        )
+    if x0.ndim != 2:
+        raise ValueError(f"x0 must have shape (n, D); got {tuple(x0.shape)}.")
+    if 0 in x0.shape:
+        raise ValueError(
+            f"x0 is empty: got shape {tuple(x0.shape)}, but at least one state with "
+            "at least one entry is needed."
+        )
+    if not x0.is_floating_point():
+        raise TypeError(
+            f"x0 must have a floating-point dtype such as torch.float64; got "
+            f"{x0.dtype}."
+        )
+    if not bool(torch.isfinite(x0).all()):
+        raise ValueError("x0 must be finite; it contains NaN or infinity.")
+
+
+def _check_field_output(field: Field, x0: torch.Tensor) -> None:
+    """Raise unless ``field(x0)`` is a tensor of the shape of ``x0``."""
+    derivative = field(x0)
+    if not isinstance(derivative, torch.Tensor):
+        raise TypeError(
+            "field must return a torch.Tensor of the shape of its input; "
+            f"field(x0) returned {type(derivative).__name__}."
+        )
+    if derivative.shape != x0.shape:
+        raise ValueError(
+            "field must return a tensor of the shape of its input; field(x0) has "
+            f"shape {tuple(derivative.shape)} for x0 of shape {tuple(x0.shape)}."
+        )
 
 
 __all__ = ["METHODS", "RK4", "Dopri5", "Euler", "Midpoint", "integrate"]

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from sklearn_hnn.integrate.divergence import DivergenceMonitor
+
 Field = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -57,11 +59,19 @@ class Dopri5:
 
 
 def _error_ratio(
-    error: torch.Tensor, x: torch.Tensor, x_new: torch.Tensor, rtol: float, atol: float
+    error: torch.Tensor,
+    x: torch.Tensor,
+    x_new: torch.Tensor,
+    rtol: float,
+    atol: float,
+    alive: torch.Tensor | None = None,
 ) -> float:
-    """Worst per-trajectory RMS of the error relative to the tolerance."""
+    """Worst per-trajectory RMS of the error relative to the tolerance, over the
+    trajectories that are ``alive`` (all when None)."""
     scale = atol + rtol * torch.maximum(x.abs(), x_new.abs())
     per_trajectory = (error / scale).square().mean(dim=-1).sqrt()
+    if alive is not None:
+        per_trajectory = torch.where(alive, per_trajectory, 0.0)
     return float(per_trajectory.max())
 
 
@@ -102,11 +112,14 @@ def integrate_adaptive(
     safety: float = 0.9,
     min_factor: float = 0.2,
     max_factor: float = 10.0,
+    monitor: DivergenceMonitor | None = None,
 ) -> torch.Tensor:
     """Integrate over the grid ``t``, landing exactly on each of its times.
 
     The whole batch shares one step size; a step is accepted when every
-    trajectory meets the tolerance. Returns ``(len(t), *x0.shape)``.
+    trajectory meets the tolerance. With a ``monitor``, a trajectory that fails
+    in a trial step is frozen from there on and no longer constrains the step
+    size. Returns ``(len(t), *x0.shape)``.
     """
     out = x0.new_empty((len(t), *x0.shape))
     out[0] = x0
@@ -124,7 +137,12 @@ def integrate_adaptive(
             clipped = h_proposed >= remaining
             h = remaining if clipped else h_proposed
             x_new, k_new, error = method.step(field, x, k1, direction * h)
-            ratio = _error_ratio(error, x, x_new, rtol, atol)
+            alive = None
+            if monitor is not None:
+                x_new = monitor.update(x_new, x, t_now + direction * h)
+                alive = monitor.alive
+                k_new = torch.where(alive.unsqueeze(-1), k_new, 0.0)
+            ratio = _error_ratio(error, x, x_new, rtol, atol, alive)
             n_steps += 1
             if n_steps > max_steps:
                 raise RuntimeError(

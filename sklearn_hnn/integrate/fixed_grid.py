@@ -12,6 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from sklearn_hnn.integrate.divergence import DivergenceMonitor
+
 Field = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -65,9 +67,12 @@ def integrate_fixed_grid(
     t: np.ndarray,
     *,
     substeps: int = 1,
+    monitor: DivergenceMonitor | None = None,
 ) -> torch.Tensor:
     """Advance ``x0`` over the grid ``t`` with ``substeps`` equal steps per interval.
 
+    With a ``monitor``, trajectories are checked at every time of ``t``; one
+    that failed is frozen there (the monitor then NaNs it out and warns).
     Returns a tensor of shape ``(len(t), *x0.shape)``.
     """
     out = x0.new_empty((len(t), *x0.shape))
@@ -77,5 +82,7 @@ def integrate_fixed_grid(
         dt = float(dt)
         for _ in range(substeps):
             x = method.step(field, x, dt)
+        if monitor is not None:
+            x = monitor.update(x, out[i], float(t[i + 1]))
         out[i + 1] = x
     return out
