@@ -24,7 +24,6 @@ from skorch.dataset import ValidSplit
 from skorch.history import History
 
 from sklearn_hnn._validation import (
-    FLOAT_DTYPES,
     check_2d,
     check_float_array,
     check_option,
@@ -591,7 +590,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
     def _validate_X(self, X) -> np.ndarray:
         check_is_fitted(self)
         check_2d(X, "X")
-        return validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X_checked = check_float_array(X, "X")
+        validate_data(self, X, reset=False, skip_check_array=True)  # width, names
+        return X_checked
 
     def _to_tensor(self, X: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
         """``X`` as a tensor on the net's device (copied if read-only)."""
@@ -672,6 +673,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         float
         """
         y = self._targets(X, y, t, groups)
+        n_samples = len(self._validate_X(X))
+        if n_samples < 2:
+            raise ValueError(
+                f"score needs at least 2 samples to compute R²; X has {n_samples}."
+            )
         return super().score(X, y, sample_weight=sample_weight)
 
     # -------------------------------------------------------------- simulation
