@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from hypothesis import settings
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+
+# Property-based tests draw the same examples on every run (so CI is stable);
+# HYPOTHESIS_PROFILE=explore draws new ones, to hunt for more failures.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 # Small settings that still learn the mass-spring field well.
 FAST = {"hidden_layer_sizes": (64, 64), "lr": 1e-2, "max_epochs": 300}

@@ -300,6 +300,18 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             offset = np.asarray(offset, dtype=X.dtype)
         return (X - offset) / scales["X_scale_"]
 
+    def _check_no_bools(self) -> None:
+        """scikit-learn's constraints take True for the number 1; we do not."""
+        for name in ("lr", "weight_decay", "max_epochs", "batch_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool | np.bool_):
+                raise TypeError(f"{name} must be a number, not a bool; got {value!r}.")
+        if isinstance(self.validation_fraction, bool | np.bool_):
+            raise TypeError(
+                "validation_fraction must be a number in [0, 1), not a bool; got "
+                f"{self.validation_fraction!r}."
+            )
+
     def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
@@ -469,6 +481,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         Nothing on ``self`` changes until training has ended. A diverged or
         interrupted run still commits the weights it kept, then says so.
         """
+        self._check_no_bools()
         X_checked, y_checked = self._validate_training_data(X, y, t, groups)
         hidden = self._check_hidden_layer_sizes()
         device = _resolve_device(self.device)
