@@ -10,6 +10,7 @@ import re
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 FLOAT_DTYPES = (np.float64, np.float32)
@@ -117,27 +118,32 @@ def check_positive_int(value, name: str) -> int:
 
 
 def check_positive_float(value, name: str) -> float:
-    """Return ``value`` as a float, or raise unless it is finite and > 0."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number; got {value!r}.") from None
+    """Return ``value`` as a float, or raise unless it is a real number (not a
+    bool, string or array; see :func:`check_real_number`), finite and > 0."""
+    value = check_real_number(value, name)
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number; got {value!r}.")
     return value
 
 
 def check_non_negative_float(value, name: str) -> float:
-    """Return ``value`` as a float, or raise unless it is finite and >= 0."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a finite number >= 0; got {value!r}."
-        ) from None
+    """Return ``value`` as a float, or raise unless it is a real number (see
+    :func:`check_real_number`), finite and >= 0."""
+    value = check_real_number(value, name)
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
     return value
+
+
+def check_seed(random_state, name: str = "random_state") -> np.random.RandomState:
+    """:func:`sklearn.utils.check_random_state`, naming ``name`` in its errors."""
+    try:
+        return check_random_state(random_state)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be None, an int in [0, 2**32 - 1] or a RandomState; got "
+            f"{random_state!r} ({exc})."
+        ) from None
 
 
 def check_option(value, name: str, options) -> str:
@@ -159,12 +165,6 @@ def check_real_number(value, name: str) -> float:
         return float(value)
     except OverflowError:
         raise ValueError(f"{name} must be a finite number; got {value!r}.") from None
-
-
-def check_positive_real(value, name: str) -> float:
-    """:func:`check_positive_float` for real numbers only (see
-    :func:`check_real_number`): finite and > 0, no bools or strings."""
-    return check_positive_float(check_real_number(value, name), name)
 
 
 def check_states(

@@ -201,7 +201,8 @@ def make_three_body_dataset(
     >>> data.trajectories.shape
     (10, 20, 12)
     """
-    if not 0.0 <= velocity_noise < 1.0:
+    velocity_noise = check_non_negative_float(velocity_noise, "velocity_noise")
+    if not velocity_noise < 1.0:
         raise ValueError(
             f"velocity_noise must be in [0, 1), so that no velocity component "
             f"changes sign; got {velocity_noise!r}."

@@ -6,12 +6,14 @@ import os
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch
 
 from sklearn_hnn._validation import (
     check_non_negative_float,
     check_positive_float,
     check_positive_int,
+    check_real_number,
+    check_seed,
     check_time_grid,
 )
 from sklearn_hnn.datasets._cache import check_cache_seed, load_or_build
@@ -182,18 +184,20 @@ def make_simulated_dataset(
     n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
     n_points = check_positive_int(n_points, "n_points")
     t_max = check_positive_float(t_max, "t_max")
+    noise_std = check_non_negative_float(noise_std, "noise_std")
+    train_fraction = check_real_number(train_fraction, "train_fraction")
     if not 0.0 < train_fraction < 1.0:
         raise ValueError(
             f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
         )
-    noise_std = check_non_negative_float(noise_std, "noise_std")
+    random_generator = check_seed(random_state)
     n_train = int(n_trajectories * train_fraction)
     if not 0 < n_train < n_trajectories:
         raise ValueError(
             f"train_fraction={train_fraction} of n_trajectories={n_trajectories} "
             "leaves no trajectory for training or for testing."
         )
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    seed = random_generator.randint(np.iinfo(np.int32).max)
     t = np.linspace(0.0, t_max, n_points)
 
     def simulate() -> dict[str, np.ndarray]:

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn_hnn._validation import (
     check_2d,
     check_float_array,
-    check_positive_real,
+    check_positive_float,
     shape_of,
 )
 
@@ -251,7 +251,7 @@ default="central"
     n_samples = X.shape[0]
     t = _check_t(t, n_samples)
     if max_gap is not None:
-        max_gap = check_positive_real(max_gap, "max_gap")
+        max_gap = check_positive_float(max_gap, "max_gap")
     differentiator = _resolve_method(method)
     trajectories = _split_groups(groups, n_samples)
 

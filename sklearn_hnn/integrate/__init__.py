@@ -23,8 +23,8 @@ import torch
 
 from sklearn_hnn._validation import (
     check_option,
+    check_positive_float,
     check_positive_int,
-    check_positive_real,
     check_time_grid,
 )
 from sklearn_hnn.integrate.adaptive import Dopri5, integrate_adaptive
@@ -117,11 +117,11 @@ def integrate(
     t = check_time_grid(t)
     method = check_option(method, "method", METHODS)
     substeps = check_positive_int(substeps, "substeps")
-    rtol = check_positive_real(rtol, "rtol")
-    atol = check_positive_real(atol, "atol")
+    rtol = check_positive_float(rtol, "rtol")
+    atol = check_positive_float(atol, "atol")
     max_steps = check_positive_int(max_steps, "max_steps")
     if max_growth is not None:
-        max_growth = check_positive_real(max_growth, "max_growth")
+        max_growth = check_positive_float(max_growth, "max_growth")
     _check_field_output(field, x0)
     monitor = DivergenceMonitor(x0, max_growth)
     if method in FIXED_GRID_METHODS:

@@ -8,7 +8,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from sklearn_hnn._validation import (
-    check_positive_real,
+    check_positive_float,
     check_states,
     check_time_grid,
 )
@@ -151,8 +151,8 @@ class HamiltonianSystem(ABC):
         """
         x0 = self._check_states(x0, "x0", single_or_batch=True)
         t = check_time_grid(t)
-        rtol = check_positive_real(rtol, "rtol")
-        atol = check_positive_real(atol, "atol")
+        rtol = check_positive_float(rtol, "rtol")
+        atol = check_positive_float(atol, "atol")
         single = x0.ndim == 1
         x0 = np.atleast_2d(x0)
         out = np.empty((len(x0), len(t), self.n_features))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_hnn._validation import check_positive_real
+from sklearn_hnn._validation import check_positive_float
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 
@@ -37,9 +37,9 @@ class Pendulum(HamiltonianSystem):
     def __init__(
         self, mass: float = 1.0, length: float = 1.0, gravity: float = 9.81
     ) -> None:
-        self.mass = check_positive_real(mass, "mass")
-        self.length = check_positive_real(length, "length")
-        self.gravity = check_positive_real(gravity, "gravity")
+        self.mass = check_positive_float(mass, "mass")
+        self.length = check_positive_float(length, "length")
+        self.gravity = check_positive_float(gravity, "gravity")
 
     def __repr__(self) -> str:
         return (

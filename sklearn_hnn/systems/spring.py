@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sklearn_hnn._validation import check_positive_real
+from sklearn_hnn._validation import check_positive_float
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 
@@ -30,8 +30,8 @@ class MassSpring(HamiltonianSystem):
     n_dof = 1
 
     def __init__(self, stiffness: float = 1.0, mass: float = 1.0) -> None:
-        self.stiffness = check_positive_real(stiffness, "stiffness")
-        self.mass = check_positive_real(mass, "mass")
+        self.stiffness = check_positive_float(stiffness, "stiffness")
+        self.mass = check_positive_float(mass, "mass")
 
     def __repr__(self) -> str:
         return f"MassSpring(stiffness={self.stiffness}, mass={self.mass})"
