@@ -94,9 +94,9 @@ Differentiator, default="central"
     normalize : {"auto", True, False}, default="auto"
         Train on ``(X - X_offset_) / X_scale_`` and ``y / y_scale_``, with one
         offset per column but a single scale for all of ``X`` and one for
-        ``y``, and map every output back. Single scales keep a Hamiltonian
-        Hamiltonian: the learned energy is ``X_scale_ * y_scale_`` times the
-        network's. ``"auto"`` normalises only data far from unit scale (root
+        ``y``, and map every output back. Single scales keep the learned
+        dynamics Hamiltonian: the learned energy is ``X_scale_ * y_scale_``
+        times the network's. ``"auto"`` normalises only data far from unit scale (root
         mean square of ``X`` or of ``y`` outside ``[1e-2, 1e2]``), where the
         network's units would saturate or barely move; data near unit scale,
         like the paper's, are used as given.
@@ -121,6 +121,16 @@ Differentiator, default="central"
 
     verbose : int, default=0
         ``0`` is silent; ``1`` prints skorch's per-epoch table."""
+
+
+NORMALIZATION_ATTRIBUTES_DOC = """\
+    X_offset_ : ndarray of shape (n_features_in_,) or None
+        Per-column offset subtracted from ``X`` before the network; None when
+        the data were used as given (see ``normalize``).
+    X_scale_, y_scale_ : float
+        Scales of ``X`` (after the offset) and of ``y`` for the network; 1.0
+        when the data were used as given.
+"""
 
 
 @contextmanager

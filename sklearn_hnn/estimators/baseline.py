@@ -6,7 +6,11 @@ from typing import ClassVar
 
 import torch
 
-from sklearn_hnn.estimators.base import PARAMETERS_DOC, BaseDynamicsRegressor
+from sklearn_hnn.estimators.base import (
+    NORMALIZATION_ATTRIBUTES_DOC,
+    PARAMETERS_DOC,
+    BaseDynamicsRegressor,
+)
 from sklearn_hnn.nn.fields import DirectField
 
 
@@ -42,13 +46,9 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
         The trained network, ``net_.module_``.
     history_ : skorch.History
         Per-epoch training record (``train_loss``, ``valid_loss``, ...).
-    X_offset_ : ndarray of shape (n_features_in_,) or None
-        Per-column offset subtracted from ``X`` before the network; None when
-        the data were used as given (see ``normalize``).
-    X_scale_, y_scale_ : float
-        Scales of ``X`` (after the offset) and of ``y`` for the network; 1.0
-        when the data were used as given.
-
+"""
+        + NORMALIZATION_ATTRIBUTES_DOC
+        + """
     See Also
     --------
     HamiltonianRegressor : Learns an energy and follows its symplectic gradient.

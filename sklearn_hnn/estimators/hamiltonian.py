@@ -8,7 +8,11 @@ import numpy as np
 import torch
 
 from sklearn_hnn._validation import check_even_width
-from sklearn_hnn.estimators.base import PARAMETERS_DOC, BaseDynamicsRegressor
+from sklearn_hnn.estimators.base import (
+    NORMALIZATION_ATTRIBUTES_DOC,
+    PARAMETERS_DOC,
+    BaseDynamicsRegressor,
+)
 from sklearn_hnn.nn.fields import HamiltonianField
 
 
@@ -46,13 +50,9 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
         The trained network, ``net_.module_``.
     history_ : skorch.History
         Per-epoch training record (``train_loss``, ``valid_loss``, ...).
-    X_offset_ : ndarray of shape (n_features_in_,) or None
-        Per-column offset subtracted from ``X`` before the network; None when
-        the data were used as given (see ``normalize``).
-    X_scale_, y_scale_ : float
-        Scales of ``X`` (after the offset) and of ``y`` for the network; 1.0
-        when the data were used as given.
-
+"""
+        + NORMALIZATION_ATTRIBUTES_DOC
+        + """
     See Also
     --------
     BaselineDynamicsRegressor : The same network predicting ``dX/dt`` directly.
