@@ -96,10 +96,10 @@ Differentiator, default="central"
         offset per column but a single scale for all of ``X`` and one for
         ``y``, and map every output back. Single scales keep the learned
         dynamics Hamiltonian: the learned energy is ``X_scale_ * y_scale_``
-        times the network's. ``"auto"`` normalises only data far from unit scale (root
-        mean square of ``X`` or of ``y`` outside ``[1e-2, 1e2]``), where the
-        network's units would saturate or barely move; data near unit scale,
-        like the paper's, are used as given.
+        times the network's. ``"auto"`` normalises only data far from unit
+        scale (root mean square of ``X`` or of ``y`` outside ``[1e-2, 1e2]``),
+        where the network's units would saturate or barely move; data near unit
+        scale, like the paper's, are used as given.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted on data of the same
