@@ -6,6 +6,7 @@ argument at fault and what is wrong with it.
 
 from __future__ import annotations
 
+import os
 import re
 from numbers import Integral, Real
 
@@ -133,6 +134,17 @@ def check_non_negative_float(value, name: str) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
     return value
+
+
+def check_path(path, name: str = "path") -> str:
+    """Return ``path`` as a non-empty str, or raise naming ``name`` unless it is
+    a str or path-like object (bytes paths are not supported)."""
+    text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str or a path-like object; got {path!r}.")
+    if not text:
+        raise ValueError(f"{name} must not be empty.")
+    return text
 
 
 def check_seed(random_state, name: str = "random_state") -> np.random.RandomState:

@@ -7,7 +7,7 @@ import os
 from skorch.callbacks import Callback
 
 from sklearn_hnn import persistence
-from sklearn_hnn._validation import check_positive_int
+from sklearn_hnn._validation import check_path, check_positive_int
 
 
 class Checkpoint(Callback):
@@ -45,7 +45,7 @@ class Checkpoint(Callback):
 
     def initialize(self) -> Checkpoint:
         check_positive_int(self.every, "every")
-        os.fspath(self.path)  # a TypeError naming the type if it is not a path
+        check_path(self.path)
         self.header_ = None
         return self
 

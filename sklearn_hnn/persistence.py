@@ -25,6 +25,7 @@ import torch
 
 import sklearn_hnn
 from sklearn_hnn._io import atomic_write
+from sklearn_hnn._validation import check_path
 
 #: Identifies our files, and the version of their layout.
 FORMAT = "sklearn-hnn"
@@ -169,6 +170,7 @@ def save(estimator, path: str | os.PathLike) -> None:
     --------
     load : Read the file back.
     """
+    path = check_path(path)
     fitted = hasattr(estimator, "net_")
     metadata = estimator._saved_metadata() if fitted else None
     write(path, header(estimator, metadata), estimator.net_ if fitted else None)
@@ -202,6 +204,7 @@ def load(path: str | os.PathLike, *, device: str | None = None):
         If the file is not an sklearn-hnn save (or is damaged), or was written
         by a newer version of the format.
     """
+    path = check_path(path)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:

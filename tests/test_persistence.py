@@ -194,6 +194,14 @@ def test_truncated_save_is_detected(tmp_path):
         load(tmp_path / "cut.pt")
 
 
+@pytest.mark.parametrize("path", [3, None, b"model.pt", ""])
+def test_paths_that_are_not_paths_are_named(path):
+    with pytest.raises((TypeError, ValueError), match="path"):
+        save(HamiltonianRegressor(), path)
+    with pytest.raises((TypeError, ValueError), match="path"):
+        load(path)
+
+
 def test_other_torch_files_are_not_mistaken_for_saves(tmp_path):
     torch.save({"weights": torch.ones(2)}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="not an sklearn-hnn save"):
@@ -382,7 +390,7 @@ def test_checkpoint_arguments_are_checked():
     X, y = _states()
     with pytest.raises(ValueError, match="every"):
         HamiltonianRegressor(**SMALL, callbacks=[Checkpoint("c.pt", every=0)]).fit(X, y)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="path"):
         HamiltonianRegressor(**SMALL, callbacks=[Checkpoint(3.5)]).fit(X, y)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from sklearn_hnn._validation import check_positive_int
+from sklearn_hnn._validation import check_path, check_positive_int
 from sklearn_hnn.systems import Pendulum
 
 #: Environment variable naming a directory that holds data files.
@@ -58,17 +58,12 @@ def find_data_file(name: str, path=None, *, description: str = "") -> Path:
     if not name:
         raise ValueError("name must be a non-empty file name; got ''.")
     if path is not None:
-        text = os.fspath(path) if isinstance(path, str | os.PathLike) else None
-        if not isinstance(text, str):  # bytes paths are not supported either
-            raise TypeError(
-                f"path must be None, a str or a path-like object; got {path!r}."
-            )
-        path = text
-        if not path:
+        if isinstance(path, str) and not path:
             raise ValueError(
                 "path must not be empty; pass None to use the "
                 f"{DATA_ENV} directory, or '.' for the current directory."
             )
+        path = check_path(path)
     what = f"{name} ({description})" if description else name
     how = (
         f"Pass path='/path/to/{name}' (or the directory that contains it), or set "

@@ -37,8 +37,12 @@ from sklearn_hnn.estimators._net import (
     FiniteLossGuard,
     TensorBatchIterator,
 )
-from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
-from sklearn_hnn.integrate import integrate
+from sklearn_hnn.exceptions import (
+    DivergenceWarning,
+    TrainingDivergedError,
+    TrainingInterruptedWarning,
+)
+from sklearn_hnn.integrate import integrate_and_report
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 
 #: Fitted attributes of the normalisation (see the ``normalize`` parameter).
@@ -802,7 +806,7 @@ n_features)
         x0_tensor = self._to_tensor(x0, state_dtype)
         self.module_.eval()
         with torch.no_grad():  # integrate validates t, method and the options
-            states = integrate(
+            states, report = integrate_and_report(
                 vector_field,
                 x0_tensor,
                 t,
@@ -812,6 +816,8 @@ n_features)
                 atol=atol,
                 max_growth=max_growth,
             )
+        if report is not None:
+            warnings.warn(report, DivergenceWarning, stacklevel=2)
         out = states.transpose(0, 1).cpu().numpy()
         return out[0] if single else out
 

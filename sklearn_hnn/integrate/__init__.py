@@ -17,6 +17,7 @@ trajectories and no host synchronisation inside a fixed step.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import torch
@@ -27,6 +28,7 @@ from sklearn_hnn._validation import (
     check_positive_int,
     check_time_grid,
 )
+from sklearn_hnn.exceptions import DivergenceWarning
 from sklearn_hnn.integrate.adaptive import Dopri5, integrate_adaptive
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 from sklearn_hnn.integrate.fixed_grid import RK4, Euler, Midpoint, integrate_fixed_grid
@@ -108,6 +110,40 @@ def integrate(
     >>> xt.shape, round(float(xt[-1, 0, 0]), 6)
     (torch.Size([2, 1, 2]), -1.0)
     """
+    states, report = integrate_and_report(
+        field,
+        x0,
+        t,
+        method,
+        substeps=substeps,
+        rtol=rtol,
+        atol=atol,
+        max_steps=max_steps,
+        max_growth=max_growth,
+    )
+    if report is not None:
+        warnings.warn(report, DivergenceWarning, stacklevel=2)
+    return states
+
+
+def integrate_and_report(
+    field: Field,
+    x0: torch.Tensor,
+    t,
+    method: str = "rk4",
+    *,
+    substeps: int = 1,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    max_steps: int = 1_000_000,
+    max_growth: float | None = 1e6,
+) -> tuple[torch.Tensor, str | None]:
+    """:func:`integrate`, returning the divergence report instead of warning.
+
+    For callers that warn on behalf of their own caller, such as
+    ``simulate``. Returns ``(states, report)``; ``report`` is None when every
+    trajectory stayed healthy.
+    """
     if not callable(field):
         raise TypeError(
             "field must be a callable mapping states of shape (n, D) to their time "
@@ -146,7 +182,7 @@ def integrate(
         )
     else:
         states = integrate_scipy(field, x0, t, rtol=rtol, atol=atol, monitor=monitor)
-    return monitor.finish(states, t)
+    return monitor.finish(states, t), monitor.report()
 
 
 def _check_initial_states(x0) -> None:
@@ -187,4 +223,12 @@ def _check_field_output(field: Field, x0: torch.Tensor) -> None:
         )
 
 
-__all__ = ["METHODS", "RK4", "Dopri5", "Euler", "Midpoint", "integrate"]
+__all__ = [
+    "METHODS",
+    "RK4",
+    "Dopri5",
+    "Euler",
+    "Midpoint",
+    "integrate",
+    "integrate_and_report",
+]

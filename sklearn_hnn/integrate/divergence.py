@@ -5,18 +5,14 @@ while the rest of the batch is fine. :class:`DivergenceMonitor` marks a
 trajectory as failed the first time its state is not finite or exceeds a bound,
 freezes it at its last healthy state so that it cannot disturb the others (an
 adaptive step size is chosen from the healthy trajectories only), and at the end
-replaces its states from the failure on with NaN and warns which trajectories
+replaces its states from the failure on with NaN and reports which trajectories
 failed and when. Its checks are tensor operations, with no host synchronisation.
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import torch
-
-from sklearn_hnn.exceptions import DivergenceWarning
 
 #: How many failed trajectories a warning lists by index.
 LISTED = 10
@@ -68,7 +64,7 @@ class DivergenceMonitor:
         return torch.where(self.alive.unsqueeze(-1), x_new, x_old)
 
     def finish(self, states: torch.Tensor, t: np.ndarray) -> torch.Tensor:
-        """NaN out failed trajectories from their failure on, and warn.
+        """NaN out failed trajectories from their failure on.
 
         Parameters
         ----------
@@ -82,14 +78,21 @@ class DivergenceMonitor:
         torch.Tensor of shape (n_times, n, D)
         """
         failed_at = self.failed_at.cpu().numpy()
-        failed = np.flatnonzero(~np.isnan(failed_at))
-        if failed.size == 0:
+        if np.isnan(failed_at).all():
             return states
         direction = 1.0 if len(t) < 2 or t[-1] > t[0] else -1.0
         # Output j of trajectory i is lost when t_j is at or past its failure.
         lost = direction * (t[:, None] - failed_at[None, :]) >= 0  # NaN -> False
         mask = torch.as_tensor(lost, device=states.device).unsqueeze(-1)
-        states = torch.where(mask, torch.nan, states)
+        return torch.where(mask, torch.nan, states)
+
+    def report(self) -> str | None:
+        """Which trajectories failed and when, for a
+        :class:`~sklearn_hnn.exceptions.DivergenceWarning`; None if none did."""
+        failed_at = self.failed_at.cpu().numpy()
+        failed = np.flatnonzero(~np.isnan(failed_at))
+        if failed.size == 0:
+            return None
         listed = ", ".join(f"{i} at t={failed_at[i]:.4g}" for i in failed[:LISTED])
         more = f", and {failed.size - LISTED} more" if failed.size > LISTED else ""
         bound = (
@@ -97,11 +100,8 @@ class DivergenceMonitor:
             if self.max_growth is None
             else f", or larger than max_growth={self.max_growth:g} times max(1, |x0|)"
         )
-        warnings.warn(
+        return (
             f"{failed.size} of {len(failed_at)} trajectories diverged (a state not "
             f"finite{bound}) and were stopped; their states are NaN from then on. "
-            f"Initial condition (index) and time: {listed}{more}.",
-            DivergenceWarning,
-            stacklevel=3,
+            f"Initial condition (index) and time: {listed}{more}."
         )
-        return states

@@ -108,6 +108,12 @@ def test_backward_integration_reports_failures_too():
     assert_allclose(out[:, 1].numpy(), exact(x0[1:], t)[:, 0], rtol=1e-7)
 
 
+def test_the_warning_points_at_the_caller():
+    with pytest.warns(DivergenceWarning) as record:
+        integrate(square, X0, T, "rk4")
+    assert record[0].filename == __file__
+
+
 def test_healthy_batches_are_silent():
     with warnings.catch_warnings():
         warnings.simplefilter("error", DivergenceWarning)
@@ -146,8 +152,9 @@ def test_simulate_stops_failed_initial_conditions_only(estimator_cls, monkeypatc
         return torch.where(x[:, :1] > 2.0, torch.nan, learned(x))
 
     monkeypatch.setattr(est.module_, "forward", faulty)
-    with pytest.warns(DivergenceWarning, match="1 of 3 trajectories.*1 at t=0.1"):
+    with pytest.warns(DivergenceWarning, match="1 of 3 trajectories.*1 at t=0.1") as w:
         out = est.simulate(x0, t)
+    assert w[0].filename == __file__  # reported where simulate was called
     assert np.isnan(out[1, 1:]).all() and (out[1, 0] == x0[1]).all()
     # Same up to float32 rounding (matrix kernels round by batch size).
     assert_allclose(out[[0, 2]], alone, rtol=1e-6, atol=1e-7)
