@@ -758,10 +758,13 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         t : array-like of shape (n_times,)
             Strictly monotonic times. A decreasing ``t`` integrates backwards,
             so rolling out forward and then back returns to ``x0``.
-        method : {"rk4", "midpoint", "euler", "dopri5", "scipy"}, default="rk4"
-            ``"rk4"``, ``"midpoint"`` and ``"euler"`` take ``substeps`` fixed
-            steps per interval of ``t``; ``"dopri5"`` adapts its steps to meet
-            ``rtol``/``atol`` on every trajectory; ``"scipy"`` runs
+        method : {"rk4", "midpoint", "euler", "leapfrog", "implicit_midpoint", \
+"tao", "dopri5", "scipy"}, default="rk4"
+            ``"rk4"``, ``"midpoint"``, ``"euler"`` and the symplectic
+            ``"leapfrog"`` (separable ``H`` only), ``"implicit_midpoint"`` and
+            ``"tao"`` take ``substeps`` fixed steps per interval of ``t``;
+            ``"dopri5"`` adapts its steps to meet ``rtol``/``atol`` on every
+            trajectory; ``"scipy"`` runs
             :func:`scipy.integrate.solve_ivp` (RK45) on the batched field. See
             :mod:`sklearn_hnn.integrate`.
         substeps : int, default=1

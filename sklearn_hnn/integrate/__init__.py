@@ -10,6 +10,9 @@ trajectories and no host synchronisation inside a fixed step.
 ``"euler"``             explicit Euler, fixed steps on the grid ``t``
 ``"midpoint"``          explicit midpoint (RK2), fixed steps
 ``"rk4"``               classical 4th-order Runge-Kutta, fixed steps
+``"leapfrog"``          Störmer-Verlet, symplectic for separable ``H = T(p) + V(q)``
+``"implicit_midpoint"`` implicit midpoint rule, symplectic for any ``H``
+``"tao"``               Tao's explicit symplectic scheme for any ``H``
 ``"dopri5"``            Dormand-Prince 5(4), adaptive steps with ``rtol``/``atol``
 ``"scipy"``             :func:`scipy.integrate.solve_ivp` (RK45) on the batched field
 ======================  ===========================================================
@@ -33,10 +36,22 @@ from sklearn_hnn.integrate.adaptive import Dopri5, integrate_adaptive
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 from sklearn_hnn.integrate.fixed_grid import RK4, Euler, Midpoint, integrate_fixed_grid
 from sklearn_hnn.integrate.scipy_ivp import integrate_scipy
+from sklearn_hnn.integrate.symplectic import ImplicitMidpoint, Leapfrog, Tao
 
 Field = Callable[[torch.Tensor], torch.Tensor]
 
-FIXED_GRID_METHODS = {"euler": Euler, "midpoint": Midpoint, "rk4": RK4}
+#: Symplectic methods, for Hamiltonian fields of states ``[q, p]`` (even width).
+SYMPLECTIC_METHODS = {
+    "leapfrog": Leapfrog,
+    "implicit_midpoint": ImplicitMidpoint,
+    "tao": Tao,
+}
+FIXED_GRID_METHODS = {
+    "euler": Euler,
+    "midpoint": Midpoint,
+    "rk4": RK4,
+    **SYMPLECTIC_METHODS,
+}
 ADAPTIVE_METHODS = {"dopri5": Dopri5}
 METHODS = (*FIXED_GRID_METHODS, *ADAPTIVE_METHODS, "scipy")
 
@@ -64,8 +79,11 @@ def integrate(
         Initial states at time ``t[0]``.
     t : array-like of shape (n_times,)
         Strictly monotonic output times; decreasing times integrate backwards.
-    method : {"euler", "midpoint", "rk4", "dopri5", "scipy"}, default="rk4"
-        Integration scheme; see the module docstring.
+    method : {"euler", "midpoint", "rk4", "leapfrog", "implicit_midpoint", \
+"tao", "dopri5", "scipy"}, default="rk4"
+        Integration scheme; see the module docstring. The symplectic ones
+        (``"leapfrog"``, ``"implicit_midpoint"``, ``"tao"``) need states
+        ``[q, p]`` of even width and a Hamiltonian field.
     substeps : int, default=1
         Fixed-grid methods only: steps taken inside each interval of ``t``.
     rtol, atol : float, default=1e-6, 1e-8
@@ -158,6 +176,11 @@ def integrate_and_report(
     max_steps = check_positive_int(max_steps, "max_steps")
     if max_growth is not None:
         max_growth = check_positive_float(max_growth, "max_growth")
+    if method in SYMPLECTIC_METHODS and x0.shape[1] % 2:
+        raise ValueError(
+            f"x0 has width {x0.shape[1]}, but method={method!r} needs states "
+            "[q, p] of even width."
+        )
     _check_field_output(field, x0)
     monitor = DivergenceMonitor(x0, max_growth)
     if method in FIXED_GRID_METHODS:
@@ -228,7 +251,10 @@ __all__ = [
     "RK4",
     "Dopri5",
     "Euler",
+    "ImplicitMidpoint",
+    "Leapfrog",
     "Midpoint",
+    "Tao",
     "integrate",
     "integrate_and_report",
 ]

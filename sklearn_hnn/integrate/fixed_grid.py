@@ -26,6 +26,15 @@ class FixedStepMethod:
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
         raise NotImplementedError
 
+    def lift(self, x0: torch.Tensor) -> torch.Tensor:
+        """The method's own state for initial states ``x0`` (``x0`` itself,
+        unless the method integrates an extended state)."""
+        return x0
+
+    def project(self, state: torch.Tensor) -> torch.Tensor:
+        """The solution ``x`` held in the method's state."""
+        return state
+
 
 class Euler(FixedStepMethod):
     """Explicit Euler, order 1."""
@@ -77,12 +86,13 @@ def integrate_fixed_grid(
     """
     out = x0.new_empty((len(t), *x0.shape))
     out[0] = x0
-    x = x0
+    state = method.lift(x0)
     for i, dt in enumerate(np.diff(t) / substeps):
         dt = float(dt)
+        previous = state
         for _ in range(substeps):
-            x = method.step(field, x, dt)
+            state = method.step(field, state, dt)
         if monitor is not None:
-            x = monitor.update(x, out[i], float(t[i + 1]))
-        out[i + 1] = x
+            state = monitor.update(state, previous, float(t[i + 1]))
+        out[i + 1] = method.project(state)
     return out

@@ -12,7 +12,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
 from sklearn_hnn.exceptions import DivergenceWarning
-from sklearn_hnn.integrate import METHODS, integrate
+from sklearn_hnn.integrate import METHODS, SYMPLECTIC_METHODS, integrate
 
 #: dx/dt = x^2 blows up at t = 1/x0 for x0 > 0: x(t) = x0 / (1 - x0 t).
 X0 = torch.tensor([[0.5, -1.0], [4.0, 0.25], [-0.5, 0.2]], dtype=torch.float64)
@@ -45,7 +45,11 @@ TOLERANCE = {
 }
 
 
-@pytest.mark.parametrize("method", METHODS)
+#: dx/dt = x^2 is not Hamiltonian; the symplectic methods are tested below.
+GENERAL = [m for m in METHODS if m not in SYMPLECTIC_METHODS]
+
+
+@pytest.mark.parametrize("method", GENERAL)
 def test_blown_up_trajectory_is_stopped_and_the_others_are_exact(method):
     with pytest.warns(DivergenceWarning, match=r"1 of 3 trajectories") as record:
         out = integrate(square, X0, T, method, **OPTIONS[method]).numpy()
@@ -70,6 +74,22 @@ def test_fixed_steps_give_the_healthy_trajectories_bit_for_bit(method):
         batch = integrate(square, X0, T, method, **OPTIONS[method])
     alone = integrate(square, X0[[0, 2]], T, method, **OPTIONS[method])
     assert_array_equal(batch[:, [0, 2]].numpy(), alone.numpy())
+
+
+@pytest.mark.parametrize("method", list(SYMPLECTIC_METHODS))
+def test_symplectic_methods_stop_failed_trajectories_too(method):
+    def pendulum_failing_beyond_2(x):
+        field = torch.cat([x[:, 1:], -torch.sin(x[:, :1])], dim=1)
+        return torch.where(x[:, :1] > 2.0, torch.nan, field)
+
+    x0 = torch.tensor([[0.5, 0.0], [2.5, 0.0]], dtype=torch.float64)
+    t = np.linspace(0.0, 2.0, 11)
+    with pytest.warns(DivergenceWarning, match="1 of 2 trajectories.*1 at t=0.2"):
+        out = integrate(pendulum_failing_beyond_2, x0, t, method, substeps=10)
+    alone = integrate(pendulum_failing_beyond_2, x0[:1], t, method, substeps=10)
+    # Implicit midpoint iterates until the whole batch has converged.
+    assert_allclose(out[:, 0].numpy(), alone[:, 0].numpy(), rtol=1e-9, atol=1e-12)
+    assert np.isnan(out[1:, 1].numpy()).all()
 
 
 def test_growth_beyond_the_bound_counts_as_divergence():
