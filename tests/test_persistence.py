@@ -330,6 +330,14 @@ def test_checkpoint_resumes_with_partial_fit(estimator_cls, tmp_path):
     assert_array_equal(resumed.predict(X), long.predict(X))
 
 
+def test_named_checkpoint_works_too(tmp_path):
+    X, y = _states()
+    path = tmp_path / "ck.pt"
+    est = HamiltonianRegressor(**SMALL, callbacks=[("ckpt", Checkpoint(path))])
+    est.fit(X, y)
+    assert_array_equal(load(path).predict(X), est.predict(X))
+
+
 def test_checkpoint_every_n_epochs(tmp_path):
     X, y = _states()
     saved_at = []

@@ -513,13 +513,15 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
+        # A continuation keeps the validation split (seed) but shuffles anew.
+        epochs_done = 0 if previous is None else len(previous.history_)
         diverged = None
-        with _seeded_torch(seed, device):
+        with _seeded_torch(seed + epochs_done, device):
             net = self._make_net(n_features, n_outputs, hidden, device, seed)
             net.initialize()
             if previous is not None:
                 self._continue_from(net, previous)
-            for callback in net.callbacks or []:
+            for _, callback in net.callbacks_:
                 if isinstance(callback, Checkpoint):
                     callback.bind(self, metadata)
             try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -167,6 +168,47 @@ def test_partial_fit_with_mini_batches_counts_epochs(estimator_cls):
     est.partial_fit(X, y).partial_fit(X, y)
     assert len(est.history_) == 2
     assert len(est.history_[-1, "batches"]) == 4
+
+
+class RecordBatches(Callback):
+    """Record, per fit, the first training batch and the validation rows.
+
+    The record is a class attribute: the estimator deep-copies its callbacks.
+    """
+
+    record: ClassVar[list[dict]] = []
+
+    def on_train_begin(self, net, **kwargs):
+        RecordBatches.record.append({"train": None, "valid": []})
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        entry = RecordBatches.record[-1]
+        if training and entry["train"] is None:
+            entry["train"] = batch[0].numpy().copy()
+        elif not training:
+            entry["valid"].append(batch[0].numpy().copy())
+
+
+def _rows(batches: list[np.ndarray]) -> set:
+    return {tuple(row) for batch in batches for row in batch}
+
+
+def test_each_partial_fit_shuffles_anew_but_keeps_the_validation_split(
+    estimator_cls,
+):
+    X, y = _states()
+    RecordBatches.record.clear()
+    est = estimator_cls(
+        **SMALL,
+        batch_size=16,
+        validation_fraction=0.25,
+        callbacks=[RecordBatches()],
+    )
+    est.partial_fit(X, y).partial_fit(X, y)
+    first, second = RecordBatches.record
+    assert not np.array_equal(first["train"], second["train"])
+    assert _rows(first["valid"]) == _rows(second["valid"])
+    assert len(_rows(first["valid"])) == 16
 
 
 def test_warm_start_changes_the_learning_rate(estimator_cls):
