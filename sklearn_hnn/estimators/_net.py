@@ -41,14 +41,45 @@ class DynamicsNet(NeuralNet):
             raise
 
 
+def _copy_state(state, into=None):
+    """A detached copy of ``state`` (a state dict: nested dicts, lists and
+    tuples of tensors and plain values), reusing the tensors of ``into`` where
+    they match in shape, dtype and device."""
+    if isinstance(state, torch.Tensor):
+        if (
+            isinstance(into, torch.Tensor)
+            and into.shape == state.shape
+            and into.dtype == state.dtype
+            and into.device == state.device
+        ):
+            return into.copy_(state)
+        return state.detach().clone()
+    if isinstance(state, dict):
+        into = into if isinstance(into, dict) else {}
+        return {key: _copy_state(value, into.get(key)) for key, value in state.items()}
+    if isinstance(state, list | tuple):
+        if not isinstance(into, list | tuple) or len(into) != len(state):
+            into = [None] * len(state)
+        return type(state)(_copy_state(v, i) for v, i in zip(state, into, strict=True))
+    return copy.deepcopy(state)
+
+
 def _parameters_finite(module: torch.nn.Module) -> bool:
-    return all(bool(torch.isfinite(p).all()) for p in module.parameters())
+    """Whether every weight is finite, by one host check of the per-tensor sums.
+
+    A sum is NaN or infinite when any entry is (or when the weights reach
+    about 1e38 in float32, which is a divergence too).
+    """
+    sums = [p.detach().sum() for p in module.parameters()]
+    return not sums or bool(torch.stack(sums).isfinite().all())
 
 
 class FiniteLossGuard(Callback):
     """Stop training as soon as a loss or a weight is not finite.
 
-    At the start of each epoch the weights and the optimizer state are copied;
+    At the start of each epoch the weights and the optimizer state are copied
+    (in place into the previous epoch's copy, so full-batch training does not
+    pay for fresh allocations every step);
     when a training batch gives a non-finite loss, or the weights are not finite
     at the end of the epoch, both are restored from that copy and
     :class:`~sklearn_hnn.exceptions.TrainingDivergedError` is raised. The net
@@ -64,8 +95,12 @@ class FiniteLossGuard(Callback):
         self._drop_copies()
 
     def on_epoch_begin(self, net, **kwargs) -> None:
-        self.module_state_ = copy.deepcopy(net.module_.state_dict())
-        self.optimizer_state_ = copy.deepcopy(net.optimizer_.state_dict())
+        self.module_state_ = _copy_state(
+            net.module_.state_dict(), getattr(self, "module_state_", None)
+        )
+        self.optimizer_state_ = _copy_state(
+            net.optimizer_.state_dict(), getattr(self, "optimizer_state_", None)
+        )
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs) -> None:
         loss = kwargs.get("loss")

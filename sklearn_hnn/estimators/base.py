@@ -373,7 +373,18 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             callbacks=callbacks,
             device=str(device),
             verbose=self.verbose,
+            **self._skipped_default_callbacks(),
         )
+
+    def _skipped_default_callbacks(self) -> dict:
+        """skorch's default callbacks this fit does without: its per-epoch cost
+        shows in full-batch training of small models."""
+        skipped = {}
+        if not self.verbose:  # the table is formatted even when not printed
+            skipped["callbacks__print_log"] = None
+        if not self.validation_fraction:  # there is no validation loss to record
+            skipped["callbacks__valid_loss"] = None
+        return skipped
 
     def _check_same_widths(self, n_features: int, n_outputs: int) -> None:
         """Raise unless data of these widths can continue the fitted model."""

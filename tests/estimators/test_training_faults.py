@@ -12,6 +12,7 @@ from numpy.testing import assert_array_equal
 from skorch.callbacks import Callback, EarlyStopping
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.estimators._net import _copy_state, _parameters_finite
 from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
 from sklearn_hnn.nn.fields import DirectField, HamiltonianField
 
@@ -67,6 +68,53 @@ def test_nan_weights_stop_training_and_keep_the_last_finite_epoch(estimator_cls)
     assert np.isfinite(est.predict(X)).all()
     three_epochs = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
     _assert_same_weights(est, three_epochs)
+
+
+def test_divergence_restores_the_optimizer_state_of_the_last_finite_epoch(
+    estimator_cls,
+):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=20, callbacks=[PoisonWeights(5)])
+    with pytest.raises(TrainingDivergedError):
+        est.fit(X, y)
+    expected = estimator_cls(**SMALL, max_epochs=4).fit(X, y)
+    got = est.net_.optimizer_.state_dict()["state"]
+    want = expected.net_.optimizer_.state_dict()["state"]
+    assert got.keys() == want.keys()
+    for key in want:
+        for name in ("step", "exp_avg", "exp_avg_sq"):
+            assert_array_equal(got[key][name].numpy(), want[key][name].numpy())
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf")])
+def test_a_single_non_finite_weight_is_detected(bad):
+    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Linear(4, 1))
+    assert _parameters_finite(module)
+    with torch.no_grad():
+        module[1].bias[0] = bad
+    assert not _parameters_finite(module)
+
+
+def test_state_copies_are_independent_and_reuse_their_buffers():
+    state = {"w": torch.ones(3), "groups": [{"lr": 0.1, "params": [0]}], "n": 2}
+    first = _copy_state(state)
+    state["w"].add_(1.0)
+    assert_array_equal(first["w"].numpy(), np.ones(3))  # a copy, not a view
+    second = _copy_state(state, into=first)
+    assert second["w"] is first["w"]  # refreshed in place
+    assert_array_equal(second["w"].numpy(), np.full(3, 2.0))
+    assert second["groups"] == [{"lr": 0.1, "params": [0]}]
+    state["w"] = torch.zeros(5)  # a new shape needs a new buffer
+    third = _copy_state(state, into=second)
+    assert third["w"].shape == (5,) and third["w"] is not state["w"]
+
+
+@pytest.mark.parametrize("verbose", [0, 1])
+def test_only_verbose_fits_print_the_epoch_table(estimator_cls, verbose, capsys):
+    X, y = _states()
+    estimator_cls(**SMALL, max_epochs=2, verbose=verbose).fit(X, y)
+    printed = capsys.readouterr().out
+    assert ("train_loss" in printed) == bool(verbose)
 
 
 def test_exploding_learning_rate_is_caught_with_finite_weights(estimator_cls):
