@@ -43,6 +43,7 @@ from sklearn_hnn.exceptions import (
     TrainingInterruptedWarning,
 )
 from sklearn_hnn.integrate import integrate_and_report
+from sklearn_hnn.nn.frozen import freeze_field
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 
 #: Fitted attributes of the normalisation (see the ``normalize`` parameter).
@@ -740,10 +741,39 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             )
         return x0, single
 
-    def _field_function(self, field: str | None) -> Callable:
+    def _vector_field(
+        self, field: str | None, state_dtype: torch.dtype
+    ) -> tuple[Callable, bool]:
+        """The learned field ``field`` on states of ``state_dtype``, in physical
+        units (normalisation in, output scale out), and whether it is frozen.
+
+        Frozen (:func:`~sklearn_hnn.nn.frozen.freeze_field`) where the module
+        allows it, which evaluates the same function in far fewer torch
+        operations and without autograd; otherwise the module's method around
+        the scales (which may need autograd for its input gradient).
+        """
         name = next(iter(self._simulation_fields)) if field is None else field
         check_option(name, "field", self._simulation_fields)
-        return getattr(self.module_, self._simulation_fields[name])
+        method = self._simulation_fields[name]
+        scales, y_scale = self._scales_, self.y_scale_
+        frozen = freeze_field(
+            self.module_,
+            method,
+            offset=scales["X_offset_"],
+            x_scale=scales["X_scale_"],
+            y_scale=y_scale,
+        )
+        if frozen is not None:
+            return frozen, True
+        field_fn = getattr(self.module_, method)
+
+        def vector_field(x: torch.Tensor) -> torch.Tensor:
+            # Normalised in the state's precision, so a large offset costs no digits.
+            x = self._normalized_inputs(x, scales).to(torch.float32)
+            dxdt = field_fn(x).to(state_dtype)
+            return dxdt * y_scale if y_scale != 1.0 else dxdt
+
+        return vector_field, False
 
     def simulate(
         self,
@@ -808,20 +838,14 @@ n_features)
                 f"width {self.n_outputs_} for X of width {self.n_features_in_}."
             )
         x0, single = self._check_initial_states(x0)
-        field_fn = self._field_function(field)
         state_dtype = torch.float64 if x0.dtype == np.float64 else torch.float32
-
-        scales, y_scale = self._scales_, self.y_scale_
-
-        def vector_field(x: torch.Tensor) -> torch.Tensor:
-            # Normalised in the state's precision, so a large offset costs no digits.
-            x = self._normalized_inputs(x, scales).to(torch.float32)
-            dxdt = field_fn(x).to(state_dtype)
-            return dxdt * y_scale if y_scale != 1.0 else dxdt
-
+        vector_field, frozen = self._vector_field(field, state_dtype)
         x0_tensor = self._to_tensor(x0, state_dtype)
         self.module_.eval()
-        with torch.no_grad():  # integrate validates t, method and the options
+        # inference_mode trims every torch operation a little, but forbids the
+        # autograd that an unfrozen field may need for its input gradient.
+        no_autograd = torch.inference_mode() if frozen else torch.no_grad()
+        with no_autograd:  # integrate validates t, method and the options
             states, report = integrate_and_report(
                 vector_field,
                 x0_tensor,

@@ -5,6 +5,7 @@ they can be used on their own in any torch training loop.
 """
 
 from sklearn_hnn.nn.fields import DirectField, HamiltonianField, mlp_input_gradient
+from sklearn_hnn.nn.frozen import freeze_field
 from sklearn_hnn.nn.mlp import ACTIVATIONS, Tanh, make_mlp
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "DirectField",
     "HamiltonianField",
     "Tanh",
+    "freeze_field",
     "make_mlp",
     "mlp_input_gradient",
 ]

@@ -16,15 +16,40 @@ class Tanh(nn.Tanh):
     to 2e-7 in float32. On some x86 builds torch's CPU ``tanh`` kernel is several
     times slower than its ``sigmoid`` kernel (0.32 ms against 0.08 ms for the
     identity on 200,000 floats, measured on a 2-core AVX-512 EPYC), which makes
-    ``tanh`` a quarter of the cost of a rollout step. Under autograd the
+    ``tanh`` a quarter of the cost of a rollout step; on small tensors the
+    single ``tanh`` kernel is faster, and is used. Under autograd the
     one-kernel ``tanh`` backward is cheaper than the identity's three, and GPUs
     have fast ``tanh``, so training and GPU inference use :func:`torch.tanh`.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.device.type == "cpu" and not torch.is_grad_enabled():
-            return torch.sigmoid(2.0 * x).mul_(2.0).sub_(1.0)
-        return torch.tanh(x)
+        return fast_tanh(x)
+
+
+#: Fewest elements for which :func:`fast_tanh` uses the sigmoid identity: below
+#: it (about 40 rows of 200), one ``tanh`` kernel beats the identity's three.
+SIGMOID_TANH_MIN_NUMEL = 8192
+
+
+def fast_tanh(x: torch.Tensor) -> torch.Tensor:
+    """``tanh(x)``, by the cheaper of two kernels on CPU without autograd.
+
+    See :class:`Tanh`. The identity ``2 sigmoid(2x) - 1`` is used for CPU
+    tensors of at least :data:`SIGMOID_TANH_MIN_NUMEL` elements when gradients
+    are off; :func:`torch.tanh` everywhere else.
+    """
+    if (
+        x.device.type == "cpu"
+        and not torch.is_grad_enabled()
+        and x.numel() >= SIGMOID_TANH_MIN_NUMEL
+    ):
+        return tanh_by_sigmoid(x)
+    return torch.tanh(x)
+
+
+def tanh_by_sigmoid(x: torch.Tensor) -> torch.Tensor:
+    """``tanh(x)`` as ``2 sigmoid(2x) - 1`` (in place on a temporary: no autograd)."""
+    return torch.sigmoid(2.0 * x).mul_(2.0).sub_(1.0)
 
 
 #: Activation names accepted by the estimators, mapped to their torch modules.

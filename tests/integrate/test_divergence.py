@@ -101,7 +101,7 @@ def test_growth_beyond_the_bound_counts_as_divergence():
     with pytest.warns(DivergenceWarning, match="max_growth=1e\\+06") as record:
         out = integrate(grow, x0, t, "rk4", substeps=10, max_growth=1e6)
     assert "0 at t=14" in str(record[0].message)  # e^t > 1e6 once t > 13.8
-    assert np.isnan(out[-1, 0]).all() and (out[:, 1] == 0).all()
+    assert np.isnan(out[-1, 0].numpy()).all() and (out[:, 1] == 0).all()
     with warnings.catch_warnings():  # no bound: e^20 is fine
         warnings.simplefilter("error", DivergenceWarning)
         out = integrate(grow, x0, t, "rk4", substeps=10, max_growth=None)
@@ -166,12 +166,13 @@ def test_simulate_stops_failed_initial_conditions_only(estimator_cls, monkeypatc
     t = np.linspace(0.0, 1.0, 11)
     x0 = np.array([[0.5, 0.0], [3.0, 0.0], [0.0, -0.5]])
     alone = est.simulate(x0[[0, 2]], t)
-    learned = est.module_.forward
+    learned_field = est._vector_field
 
-    def faulty(x):  # the learned field, but NaN beyond q = 2
-        return torch.where(x[:, :1] > 2.0, torch.nan, learned(x))
+    def faulty_field(field, state_dtype):  # the learned field, but NaN beyond q = 2
+        learned, frozen = learned_field(field, state_dtype)
+        return lambda x: torch.where(x[:, :1] > 2.0, torch.nan, learned(x)), frozen
 
-    monkeypatch.setattr(est.module_, "forward", faulty)
+    monkeypatch.setattr(est, "_vector_field", faulty_field)
     with pytest.warns(DivergenceWarning, match="1 of 3 trajectories.*1 at t=0.1") as w:
         out = est.simulate(x0, t)
     assert w[0].filename == __file__  # reported where simulate was called
