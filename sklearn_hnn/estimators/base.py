@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 from skorch.dataset import ValidSplit
 from skorch.history import History
 
+from sklearn_hnn._threads import threads_for
 from sklearn_hnn._validation import (
     check_2d,
     check_float_array,
@@ -792,7 +793,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         All initial states are integrated together in one batched torch
         computation; the network is called once per solver stage for the whole
         batch. States are accumulated in the dtype of ``x0`` (float64 by
-        default) while the network runs in float32.
+        default) while the network runs in float32. The trained network is
+        evaluated through a frozen copy of its weights with the normalisation
+        folded in (:func:`~sklearn_hnn.nn.freeze_field`), and on CPU a batch
+        too small to share between threads (a few states) runs on one thread,
+        restored afterwards.
 
         Parameters
         ----------
@@ -845,7 +850,11 @@ n_features)
         # inference_mode trims every torch operation a little, but forbids the
         # autograd that an unfrozen field may need for its input gradient.
         no_autograd = torch.inference_mode() if frozen else torch.no_grad()
-        with no_autograd:  # integrate validates t, method and the options
+        widest = max(
+            m.weight.shape[0] for m in self.module_.modules() if hasattr(m, "weight")
+        )
+        threads = threads_for(len(x0_tensor), widest, x0_tensor.device)
+        with no_autograd, threads:  # integrate validates t, method and the options
             states, report = integrate_and_report(
                 vector_field,
                 x0_tensor,

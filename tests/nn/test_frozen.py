@@ -143,3 +143,33 @@ def test_simulate_follows_the_gradient_field_frozen_too(fitted, monkeypatch):
     monkeypatch.setattr(estimator_base, "freeze_field", lambda *a, **k: None)
     plain = est.simulate(X[:4], t, field="gradient")
     assert_allclose(fast, plain, rtol=1e-5, atol=1e-5 * np.abs(plain).max())
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, 1), (256, None)])
+def test_simulate_runs_small_batches_on_one_thread(fitted, monkeypatch, n, expected):
+    X, models = fitted
+    est = models[HamiltonianRegressor]
+    before = torch.get_num_threads()
+    if before < 2:
+        torch.set_num_threads(2)
+    seen = []
+    learned_field = est._vector_field
+
+    def spying_field(field, state_dtype):
+        learned, frozen = learned_field(field, state_dtype)
+
+        def spy(x):
+            seen.append(torch.get_num_threads())
+            return learned(x)
+
+        return spy, frozen
+
+    monkeypatch.setattr(est, "_vector_field", spying_field)
+    threads = torch.get_num_threads()
+    try:
+        est.simulate(np.resize(X, (n, 2)), np.linspace(0.0, 0.1, 3))
+    finally:
+        after = torch.get_num_threads()
+        torch.set_num_threads(before)
+    assert set(seen) == {expected or threads}
+    assert after == threads  # restored
