@@ -13,7 +13,7 @@ trajectories and no host synchronisation inside a fixed step.
 ``"leapfrog"``          Störmer-Verlet, symplectic for separable ``H = T(p) + V(q)``
 ``"implicit_midpoint"`` implicit midpoint rule, symplectic for any ``H``
 ``"tao"``               Tao's explicit symplectic scheme for any ``H``
-``"dopri5"``            Dormand-Prince 5(4), adaptive steps with ``rtol``/``atol``
+``"dopri5"``            Dormand-Prince 5(4), adaptive steps, dense output at ``t``
 ``"scipy"``             :func:`scipy.integrate.solve_ivp` (RK45) on the batched field
 ======================  ===========================================================
 """
@@ -89,8 +89,9 @@ def integrate(
     rtol, atol : float, default=1e-6, 1e-8
         Adaptive methods only: relative and absolute tolerance. ``"dopri5"``
         applies them to every trajectory separately (the step is accepted when
-        the worst trajectory meets them); ``"scipy"`` applies them to the RMS
-        over the whole batch.
+        the worst trajectory meets them) and, like ``"scipy"``, steps
+        independently of ``t``, interpolating the states at its times;
+        ``"scipy"`` applies them to the RMS over the whole batch.
     max_steps : int, default=1_000_000
         ``"dopri5"`` only: give up (RuntimeError) after this many attempted steps.
     max_growth : float or None, default=1e6

@@ -46,16 +46,70 @@ class Dopri5:
         -1 / 40,
     )
 
+    # Continuous extension of order 4 (Dormand & Prince; Hairer, Norsett &
+    # Wanner, Solving ODEs I, II.6): x(t + theta h) = x + h sum_j k_j
+    # sum_c dense[j][c] theta^(c+1), over the seven stages.
+    dense = (
+        (
+            1.0,
+            -8048581381 / 2820520608,
+            8663915743 / 2820520608,
+            -12715105075 / 11282082432,
+        ),
+        (0.0, 0.0, 0.0, 0.0),
+        (
+            0.0,
+            131558114200 / 32700410799,
+            -68118460800 / 10900136933,
+            87487479700 / 32700410799,
+        ),
+        (
+            0.0,
+            -1754552775 / 470086768,
+            14199869525 / 1410260304,
+            -10690763975 / 1880347072,
+        ),
+        (
+            0.0,
+            127303824393 / 49829197408,
+            -318862633887 / 49829197408,
+            701980252875 / 199316789632,
+        ),
+        (
+            0.0,
+            -282668133 / 205662961,
+            2019193451 / 616988883,
+            -1453857185 / 822651844,
+        ),
+        (0.0, 40617522 / 29380423, -110615467 / 29380423, 69997945 / 29380423),
+    )
+
     def step(
         self, field: Field, x: torch.Tensor, k1: torch.Tensor, h: float
-    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """One trial step: returns ``(x_new, field(x_new), error_estimate)``."""
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[torch.Tensor]]:
+        """One trial step: ``(x_new, field(x_new), error_estimate, stages)``."""
         k = [k1]
         for row in self.a[1:]:
-            xi = x + h * _combine(row, k)
+            xi = torch.add(x, _combine(row, k), alpha=h)
             k.append(field(xi))
         # The last stage is evaluated at the fifth-order solution (FSAL).
-        return xi, k[-1], h * _combine(self.error_weights, k)
+        return xi, k[-1], h * _combine(self.error_weights, k), k
+
+    def interpolate(
+        self, x: torch.Tensor, stages: list[torch.Tensor], h: float, theta: np.ndarray
+    ) -> torch.Tensor:
+        """States at ``t + theta * h`` inside an accepted step from ``x`` at ``t``.
+
+        ``theta`` holds fractions of the step in (0, 1]; returns
+        ``(len(theta), *x.shape)``.
+        """
+        columns = [_combine([row[c] for row in self.dense], stages) for c in range(4)]
+        powers = torch.as_tensor(
+            np.asarray(theta)[:, None] ** np.arange(1, 5),
+            dtype=x.dtype,
+            device=x.device,
+        )
+        return x + h * torch.einsum("mc,c...->m...", powers, torch.stack(columns))
 
 
 def _error_ratio(
@@ -114,53 +168,69 @@ def integrate_adaptive(
     max_factor: float = 10.0,
     monitor: DivergenceMonitor | None = None,
 ) -> torch.Tensor:
-    """Integrate over the grid ``t``, landing exactly on each of its times.
+    """Integrate over the grid ``t`` with steps of their own size.
 
-    The whole batch shares one step size; a step is accepted when every
-    trajectory meets the tolerance. With a ``monitor``, a trajectory that fails
-    in a trial step is frozen from there on and no longer constrains the step
-    size. Returns ``(len(t), *x0.shape)``.
+    Steps are not tied to the grid: the states at the times of ``t`` that a
+    step passes are interpolated by the method's continuous extension (dense
+    output, as :func:`scipy.integrate.solve_ivp` does), and only the last time
+    is landed on exactly. The whole batch shares one step size; a step is
+    accepted when every trajectory meets the tolerance. With a ``monitor``, a
+    trajectory that fails in a trial step is frozen from there on and no
+    longer constrains the step size (its outputs inside the failing step may
+    already be NaN). Returns ``(len(t), *x0.shape)``.
     """
-    out = x0.new_empty((len(t), *x0.shape))
-    out[0] = x0
+    out = [x0]
     if len(t) == 1:
-        return out
+        return x0.unsqueeze(0)
     direction = 1.0 if t[-1] > t[0] else -1.0
     x, k1 = x0, field(x0)
     h_proposed = _initial_step(field, x0, k1, method.order, rtol, atol)
     n_steps = 0
     exponent = -1.0 / method.order
-    for i in range(1, len(t)):
-        t_now, t_end = float(t[i - 1]), float(t[i])
-        while direction * (t_end - t_now) > 0:
-            remaining = abs(t_end - t_now)
-            clipped = h_proposed >= remaining
-            h = remaining if clipped else h_proposed
-            x_new, k_new, error = method.step(field, x, k1, direction * h)
-            alive = None
-            if monitor is not None:
-                x_new = monitor.update(x_new, x, t_now + direction * h)
-                alive = monitor.alive
-                k_new = torch.where(alive.unsqueeze(-1), k_new, 0.0)
-            ratio = _error_ratio(error, x, x_new, rtol, atol, alive)
-            n_steps += 1
-            if n_steps > max_steps:
-                raise RuntimeError(
-                    f"dopri5 gave up after {max_steps} steps at t={t_now:.6g}; the "
-                    "problem may be stiff or the solution may have blown up."
-                )
-            if not np.isfinite(ratio):
-                factor = min_factor
-            elif ratio == 0.0:
-                factor = max_factor
-            else:
-                factor = min(max_factor, max(min_factor, safety * ratio**exponent))
-            if ratio <= 1.0:
-                t_now = t_end if clipped else t_now + direction * h
-                x, k1 = x_new, k_new
-                h_new = h * factor
-                h_proposed = max(h_proposed, h_new) if clipped else h_new
-            else:
-                h_proposed = h * min(1.0, factor)
-        out[i] = x
-    return out
+    t_now, t_end = float(t[0]), float(t[-1])
+    forward_t = direction * np.asarray(t, dtype=np.float64)  # increasing
+    next_out = 1
+    while next_out < len(t):
+        remaining = abs(t_end - t_now)
+        clipped = h_proposed >= remaining
+        h = remaining if clipped else h_proposed
+        x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
+        alive = None
+        if monitor is not None:
+            x_new = monitor.update(x_new, x, t_now + direction * h)
+            alive = monitor.alive
+            k_new = torch.where(alive.unsqueeze(-1), k_new, 0.0)
+        ratio = _error_ratio(error, x, x_new, rtol, atol, alive)
+        n_steps += 1
+        if n_steps > max_steps:
+            raise RuntimeError(
+                f"dopri5 gave up after {max_steps} steps at t={t_now:.6g}; the "
+                "problem may be stiff or the solution may have blown up."
+            )
+        if not np.isfinite(ratio):
+            factor = min_factor
+        elif ratio == 0.0:
+            factor = max_factor
+        else:
+            factor = min(max_factor, max(min_factor, safety * ratio**exponent))
+        if ratio <= 1.0:
+            t_new = t_end if clipped else t_now + direction * h
+            # Outputs passed by this step: times in (t_now, t_new].
+            last = int(np.searchsorted(forward_t, direction * t_new, side="right"))
+            if clipped:
+                last = len(t)
+            if last > next_out:
+                inside = last - 1 if forward_t[last - 1] == direction * t_new else last
+                if inside > next_out:  # strictly inside the step: interpolate
+                    theta = (forward_t[next_out:inside] - direction * t_now) / h
+                    out.extend(method.interpolate(x, stages, direction * h, theta))
+                if inside < last:  # on the step's end
+                    out.append(x_new)
+                next_out = last
+            t_now = t_new
+            x, k1 = x_new, k_new
+            h_new = h * factor
+            h_proposed = max(h_proposed, h_new) if clipped else h_new
+        else:
+            h_proposed = h * min(1.0, factor)
+    return torch.stack(out)

@@ -79,6 +79,28 @@ def test_dopri5_takes_few_steps_on_smooth_problems():
     assert len(calls) < 600
 
 
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_dopri5_steps_do_not_depend_on_the_output_grid(direction):
+    calls = {}
+
+    def counting(name):
+        def field(x):
+            calls[name] = calls.get(name, 0) + 1
+            return rotation(x)
+
+        return field
+
+    x0 = torch.tensor(X0)
+    coarse = direction * np.array([0.0, 10.0])
+    fine = direction * np.linspace(0.0, 10.0, 2001)
+    ends = integrate(counting("coarse"), x0, coarse, "dopri5", rtol=1e-8, atol=1e-10)
+    dense = integrate(counting("fine"), x0, fine, "dopri5", rtol=1e-8, atol=1e-10)
+    assert calls["fine"] == calls["coarse"] < 2000  # interpolated, not stepped to
+    assert torch.equal(dense[-1], ends[-1])  # the end is landed on, not interpolated
+    # The continuous extension keeps the tolerance between the steps.
+    assert_allclose(dense.numpy(), exact(X0, fine), atol=1e-6)
+
+
 def test_single_time_returns_the_initial_state():
     for method in METHODS:
         out = integrate(rotation, torch.tensor(X0), [1.5], method)

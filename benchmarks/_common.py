@@ -1,0 +1,81 @@
+"""What the benchmark scripts share: the machine line, timing, a trained
+pendulum HNN and its initial states, and the original code's rollout loop."""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from scipy.integrate import solve_ivp
+
+from sklearn_hnn import HamiltonianRegressor
+from sklearn_hnn.datasets import make_pendulum_dataset
+
+
+def machine_line() -> str:
+    """One line naming what the figures were measured on."""
+    device = (
+        torch.cuda.get_device_name() if torch.cuda.is_available() else "no GPU in use"
+    )
+    return (
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, torch "
+        f"{torch.__version__} with {torch.get_num_threads()} threads; {device}"
+    )
+
+
+def best_time(fn: Callable[[], object], repeats: int = 3) -> float:
+    """Shortest of ``repeats`` timings of ``fn()``, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def median_block_time(fn: Callable[[], object], repeats: int, blocks: int) -> float:
+    """Median over ``blocks`` of the mean time of ``repeats`` calls, in seconds."""
+    times = []
+    for _ in range(blocks):
+        start = time.perf_counter()
+        for _ in range(repeats):
+            fn()
+        times.append((time.perf_counter() - start) / repeats)
+    return float(np.median(times))
+
+
+def trained_pendulum(max_epochs: int = 300) -> HamiltonianRegressor:
+    """An HNN trained on the paper's pendulum task (Task 2 data, seed 0)."""
+    data = make_pendulum_dataset(random_state=0)
+    return HamiltonianRegressor(
+        weight_decay=1e-4, max_epochs=max_epochs, random_state=0
+    ).fit(data.X_train, data.dXdt_train)
+
+
+def pendulum_initial_states(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` states on the pendulum data's annulus, radius ~ U[1.3, 2.3]."""
+    rng = np.random.default_rng(seed)
+    radius = rng.uniform(1.3, 2.3, n)
+    angle = rng.uniform(0, 2 * np.pi, n)
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+
+
+def original_style_loop(
+    module: torch.nn.Module, x0: np.ndarray, t: np.ndarray, rtol: float
+) -> np.ndarray:
+    """One solve_ivp per trajectory, the network called on one state at a time
+    with an autograd input gradient, as the original research code does."""
+
+    def rhs(_time, state):
+        x = torch.tensor(state, requires_grad=True, dtype=torch.float32).view(1, -1)
+        return module(x).detach().numpy().reshape(-1)
+
+    out = []
+    for state in x0:
+        solution = solve_ivp(rhs, (t[0], t[-1]), state, t_eval=t, rtol=rtol)
+        out.append(solution.y.T)
+    return np.stack(out)
