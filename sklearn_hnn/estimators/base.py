@@ -812,7 +812,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             ``"leapfrog"`` (separable ``H`` only), ``"implicit_midpoint"`` and
             ``"tao"`` take ``substeps`` fixed steps per interval of ``t``;
             ``"dopri5"`` adapts its steps to meet ``rtol``/``atol`` on every
-            trajectory; ``"scipy"`` runs
+            trajectory, independently of ``t`` (states at its times are
+            interpolated); ``"scipy"`` runs
             :func:`scipy.integrate.solve_ivp` (RK45) on the batched field. See
             :mod:`sklearn_hnn.integrate`.
         substeps : int, default=1
