@@ -20,25 +20,21 @@ Run: ``python benchmarks/bench_core.py [--quick]``.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 
 import numpy as np
 import torch
-from scipy.integrate import solve_ivp
+from _common import (
+    machine_line,
+    median_block_time,
+    original_style_loop,
+    pendulum_initial_states,
+    trained_pendulum,
+)
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
-from sklearn_hnn.datasets import make_pendulum_dataset, make_spring_dataset
-
-
-def _median_block_time(fn, repeats: int, blocks: int) -> float:
-    times = []
-    for _ in range(blocks):
-        start = time.perf_counter()
-        for _ in range(repeats):
-            fn()
-        times.append((time.perf_counter() - start) / repeats)
-    return float(np.median(times))
+from sklearn_hnn.datasets import make_spring_dataset
+from sklearn_hnn.nn import freeze_field
 
 
 def training_step_ratio(repeats: int, blocks: int) -> dict[str, float]:
@@ -80,37 +76,15 @@ def training_step_ratio(repeats: int, blocks: int) -> dict[str, float]:
         per_model = {name: [] for name in steps}
         for _ in range(blocks):
             for name, step in steps.items():
-                per_model[name].append(_median_block_time(step, repeats, 1))
+                per_model[name].append(median_block_time(step, repeats, 1))
         base, hnn = np.median(per_model["baseline"]), np.median(per_model["hnn"])
         result[kind] = (base, hnn)
     return result
 
 
-def original_style_loop(
-    module: torch.nn.Module, x0: np.ndarray, t: np.ndarray, rtol: float
-) -> np.ndarray:
-    """One solve_ivp per trajectory, the network called on one state at a time."""
-
-    def rhs(_time, state):
-        x = torch.tensor(state, requires_grad=True, dtype=torch.float32).view(1, -1)
-        return module(x).detach().numpy().reshape(-1)
-
-    out = []
-    for state in x0:
-        solution = solve_ivp(rhs, (t[0], t[-1]), state, t_eval=t, rtol=rtol)
-        out.append(solution.y.T)
-    return np.stack(out)
-
-
 def simulation_ratio(n_initial: int, n_steps: int, n_loop: int) -> dict:
-    data = make_pendulum_dataset(random_state=0)
-    model = HamiltonianRegressor(max_epochs=300, random_state=0).fit(
-        data.X_train, data.dXdt_train
-    )
-    rng = np.random.default_rng(0)
-    radius = rng.uniform(1.3, 2.3, n_initial)
-    angle = rng.uniform(0, 2 * np.pi, n_initial)
-    x0 = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    model = trained_pendulum(max_epochs=300)
+    x0 = pendulum_initial_states(n_initial)
     t = np.linspace(0.0, 20.0, n_steps + 1)
 
     model.simulate(x0[:10], t[:3])  # warm up
@@ -118,13 +92,15 @@ def simulation_ratio(n_initial: int, n_steps: int, n_loop: int) -> dict:
     batched = model.simulate(x0, t, method="rk4")
     batched_seconds = time.perf_counter() - start
 
-    # The arithmetic floor: the 4 field evaluations per RK4 step alone.
+    # The arithmetic floor: the 4 field evaluations per RK4 step alone, as
+    # simulate makes them (the frozen field on float64 states).
     module = model.module_.eval()
-    states = torch.as_tensor(x0, dtype=torch.float32)
-    with torch.no_grad():
+    field = freeze_field(module, "forward")
+    states = torch.as_tensor(x0)
+    with torch.inference_mode():
         start = time.perf_counter()
         for _ in range(4 * n_steps):
-            module(states)
+            field(states)
         floor_seconds = time.perf_counter() - start
 
     loops = {}
@@ -150,10 +126,7 @@ def main() -> None:
     n_initial, n_steps, n_loop = (100, 200, 3) if args.quick else (1000, 1000, 10)
     repeats, blocks = (5, 3) if args.quick else (20, 15)
 
-    print(
-        f"machine: {platform.machine()} {platform.processor()}; torch "
-        f"{torch.__version__}; {torch.get_num_threads()} threads"
-    )
+    print(machine_line())
     print("\n(a) training step, full batch of 750, hidden (200, 200), tanh")
     for kind, (base, hnn) in training_step_ratio(repeats, blocks).items():
         print(

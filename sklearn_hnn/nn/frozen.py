@@ -24,6 +24,7 @@ keeps the module.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 
 import torch
@@ -125,6 +126,15 @@ def _activation_of(module: nn.Module, one: torch.Tensor) -> Callable | None:
     return activation_and_slope
 
 
+#: On CPU, large batches are evaluated in chunks of about this many
+#: activations per layer (2621 states of a 200-wide network), so that each
+#: chunk's intermediate tensors stay in cache instead of streaming through
+#: memory several times per evaluation. On 2 cores, an RK4 step of 10^4
+#: pendulum states took 40 ms in chunks of 2000-2600 states, 45 ms in chunks
+#: of 1000 or 5000, and 48 ms unchunked.
+CHUNK_NUMEL = 2**19
+
+
 class _FrozenMLP:
     """``y_scale * mlp((x - offset) / x_scale)`` with the scales in the weights."""
 
@@ -159,6 +169,10 @@ class _FrozenMLP:
             for layer, module in zip(layers[:-1], list(mlp)[1::2], strict=True)
         ]
         self.out = layers[-1]
+        widest = max(weight_t.shape[1] for _, weight_t in layers)
+        self.chunk_rows = (
+            max(1, CHUNK_NUMEL // widest) if device.type == "cpu" else sys.maxsize
+        )
 
     def _hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
         """The last hidden activation at ``x``, and the slope of every activation."""
@@ -171,6 +185,12 @@ class _FrozenMLP:
         return h, slopes
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Time derivatives of the states ``x``, shape ``(n, D)``, same dtype."""
+        if x.shape[0] <= self.chunk_rows:
+            return self._evaluate(x)
+        return torch.cat([self._evaluate(part) for part in x.split(self.chunk_rows)])
+
+    def _evaluate(self, x: torch.Tensor) -> torch.Tensor:
         h, _ = self._hidden(x)
         out = torch.addmm(self.out[0], h, self.out[1])
         return out if out.dtype == x.dtype else out.to(x.dtype)
@@ -188,7 +208,7 @@ class _FrozenEnergyGradient(_FrozenMLP):
         back[0] = back[0] @ out_map.to(back[0].device) * y_scale
         self.back = [matrix.to(self.dtype).contiguous() for matrix in back]
 
-    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+    def _evaluate(self, x: torch.Tensor) -> torch.Tensor:
         _, slopes = self._hidden(x)
         grad = slopes[-1] @ self.back[-1]
         for slope, matrix in zip(slopes[-2::-1], self.back[-2::-1], strict=True):

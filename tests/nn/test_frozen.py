@@ -66,6 +66,18 @@ def test_frozen_field_keeps_the_dtype_at_any_batch_size(dtype, n):
     assert_allclose(got.double().numpy(), want.numpy(), rtol=3e-5, atol=3e-6)
 
 
+@pytest.mark.parametrize(("kind", "method"), CASES)
+def test_large_batches_are_evaluated_in_chunks_with_the_same_result(kind, method):
+    module = _field(kind, "tanh", (32, 32))
+    frozen = freeze_field(module, method, offset=OFFSET, x_scale=X_SCALE)
+    x = torch.randn(1000, 4, dtype=torch.float64)
+    whole = frozen(x)
+    frozen.chunk_rows = 64  # 15 full chunks and a partial one
+    chunked = frozen(x)
+    assert chunked.shape == whole.shape
+    assert_allclose(chunked.numpy(), whole.numpy(), rtol=1e-6, atol=1e-7)
+
+
 def test_a_large_offset_is_removed_in_the_precision_of_the_state():
     module = _field("hamiltonian", "tanh", (32,))
     offset = [1e6, -1e6, 1e6, 2e6]
