@@ -75,7 +75,8 @@ def test_large_batches_are_evaluated_in_chunks_with_the_same_result(kind, method
     frozen.chunk_rows = 64  # 15 full chunks and a partial one
     chunked = frozen(x)
     assert chunked.shape == whole.shape
-    assert_allclose(chunked.numpy(), whole.numpy(), rtol=1e-6, atol=1e-7)
+    # float32 matrix kernels round differently for different batch sizes.
+    assert_allclose(chunked.numpy(), whole.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_a_large_offset_is_removed_in_the_precision_of_the_state():
