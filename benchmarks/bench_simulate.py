@@ -224,17 +224,27 @@ def work_precision(est, n):
             f"  {family:20s} {label:24s} {1e3 * seconds:9.1f} ms   "
             f"max error {error:8.1e}"
         )
-    print("  cheapest setting that meets each target error:")
-    families = list(dict.fromkeys(r[0] for r in results))
-    for target in (1e-3, 1e-5, 1e-7):
+    print(
+        "  at the accuracy of each RK4 setting, the time of each adaptive method "
+        "(interpolated\n  between its tolerances, log time against log error):"
+    )
+    for family, label, seconds, error in results:
+        if not family.endswith("rk4"):
+            continue
         cells = []
-        for family in families:
-            ok = [r for r in results if r[0] == family and r[3] <= target]
-            best = min(ok, key=lambda r: r[2]) if ok else None
-            cells.append(
-                f"{family} {'--' if best is None else f'{1e3 * best[2]:.1f} ms'}"
-            )
-        print(f"    error <= {target:g}: " + "; ".join(cells))
+        for other in dict.fromkeys(r[0] for r in results if r[0] != family):
+            points = sorted((r[3], r[2]) for r in results if r[0] == other)
+            errors = np.log([e for e, _ in points])
+            times = np.log([s for _, s in points])
+            if not errors[0] <= np.log(error) <= errors[-1]:
+                cells.append(f"{other} --")
+                continue
+            at = float(np.exp(np.interp(np.log(error), errors, times)))
+            cells.append(f"{other} {1e3 * at:.0f} ms (RK4 / it = {seconds / at:.2f})")
+        print(
+            f"    {label} (error {error:.1e}, {1e3 * seconds:.0f} ms): "
+            + "; ".join(cells)
+        )
 
 
 def main() -> None:

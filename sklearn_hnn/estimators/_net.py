@@ -10,9 +10,11 @@ from collections.abc import Iterator
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
+from skorch.dataset import unpack_data
 from torch.utils.data import Subset
 
 from sklearn_hnn.exceptions import TrainingDivergedError
+from sklearn_hnn.nn.compiled import compile_training_step
 
 
 class DynamicsNet(NeuralNet):
@@ -23,6 +25,34 @@ class DynamicsNet(NeuralNet):
     raise to stop. After ``fit`` or ``partial_fit``, ``interrupted_`` is True
     only in the first case.
     """
+
+    #: Set by the estimator: train with :func:`compile_training_step`.
+    compile_step = False
+
+    def train_step_single(self, batch, **fit_params):
+        """skorch's training step, or the compiled one when asked for and
+        possible (same loss, same gradients, to float rounding)."""
+        if not self.compile_step or fit_params:
+            return super().train_step_single(batch, **fit_params)
+        step = self.__dict__.get("_compiled_step")
+        if step is None:
+            step = compile_training_step(self.module_) or False
+            self._compiled_step = step
+        if step is False:  # this module cannot be compiled
+            return super().train_step_single(batch, **fit_params)
+        self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        loss, y_pred = step(Xi, yi)
+        return {"loss": loss, "y_pred": y_pred}
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_compiled_step", None)  # compiled code does not pickle
+        return state
+
+    def initialize_module(self, *args, **kwargs):
+        self.__dict__.pop("_compiled_step", None)  # it belongs to the old module
+        return super().initialize_module(*args, **kwargs)
 
     def notify(self, method_name, **cb_kwargs):
         try:

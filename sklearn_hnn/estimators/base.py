@@ -107,6 +107,17 @@ Differentiator, default="central"
         where the network's units would saturate or barely move; data near unit
         scale, like the paper's, are used as given.
 
+    compile : bool, default=False
+        Train with a compiled step: the loss and its weight gradients written
+        with ``torch.func`` and compiled with ``torch.compile`` (see
+        :func:`~sklearn_hnn.nn.compiled.compile_training_step`). Same numbers
+        as the eager step to float rounding. The first step compiles, which
+        takes seconds, so it pays off only for long trainings; on a 2-core CPU
+        a compiled step of the paper's network measured 0.88-0.99 times an
+        eager one, which never repaid the compile time of the paper's
+        protocols (see the benchmarks in the documentation). Not used with
+        ``fit`` parameters passed to the module.
+
     warm_start : bool, default=False
         When True and the estimator is already fitted on data of the same
         width, ``fit`` continues training the current weights, with the
@@ -189,6 +200,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
         "normalize": [StrOptions({"auto"}), "boolean"],
+        "compile": ["boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
@@ -212,6 +224,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         validation_fraction=0.0,
         differentiation="central",
         normalize="auto",
+        compile=False,
         warm_start=False,
         callbacks=None,
         device="cpu",
@@ -228,6 +241,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.differentiation = differentiation
         self.normalize = normalize
+        self.compile = compile
         self.warm_start = warm_start
         self.callbacks = callbacks
         self.device = device
@@ -359,7 +373,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         callbacks = [("finite_loss_guard", FiniteLossGuard())]
         callbacks += copy.deepcopy(self.callbacks or [])
         module, module_kwargs = self._module_spec(n_features, n_outputs, hidden)
-        return DynamicsNet(
+        net = DynamicsNet(
             module=module,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
             criterion=torch.nn.MSELoss,
@@ -377,6 +391,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             verbose=self.verbose,
             **self._skipped_default_callbacks(),
         )
+        net.compile_step = self.compile
+        return net
 
     def _skipped_default_callbacks(self) -> dict:
         """skorch's default callbacks this fit does without: its per-epoch cost

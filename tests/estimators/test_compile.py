@@ -1,0 +1,69 @@
+"""``compile=True`` trains with a compiled step and gives the eager numbers."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from numpy.testing import assert_allclose
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.estimators import _net
+
+SMALL = {"hidden_layer_sizes": (16, 16), "lr": 1e-2, "random_state": 0}
+
+
+def _states(n=100):
+    X = np.random.default_rng(0).uniform(-1, 1, size=(n, 2))
+    return X, np.stack([2 * X[:, 1], -2 * X[:, 0]], axis=1)
+
+
+def _assert_same_training(a, b, rtol=1e-4):
+    for p, q in zip(a.module_.parameters(), b.module_.parameters(), strict=True):
+        assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=rtol, atol=1e-6)
+    assert_allclose(
+        [h["train_loss"] for h in a.history_],
+        [h["train_loss"] for h in b.history_],
+        rtol=rtol,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cls", "batch_size"),
+    [(HamiltonianRegressor, 32), (BaselineDynamicsRegressor, None)],
+)
+def test_compiled_training_gives_the_eager_numbers(cls, batch_size):
+    X, y = _states()  # with batches of 32, the last batch (4) compiles again
+    kwargs = {**SMALL, "max_epochs": 8, "batch_size": batch_size}
+    compiled = cls(**kwargs, compile=True).fit(X, y)
+    assert compiled.net_.__dict__.get("_compiled_step")  # the compiled path ran
+    eager = cls(**kwargs).fit(X, y)
+    _assert_same_training(compiled, eager)
+    # A compiled model pickles (without its compiled code) and trains on.
+    restored = pickle.loads(pickle.dumps(compiled))
+    assert "_compiled_step" not in restored.net_.__dict__
+    restored.partial_fit(X, y)
+    eager.partial_fit(X, y)
+    _assert_same_training(restored, eager)
+
+
+def test_a_module_that_cannot_be_compiled_trains_eagerly(monkeypatch):
+    monkeypatch.setattr(_net, "compile_training_step", lambda module: None)
+    X, y = _states()
+    fallback = HamiltonianRegressor(**SMALL, max_epochs=5, compile=True).fit(X, y)
+    assert fallback.net_.__dict__["_compiled_step"] is False
+    eager = HamiltonianRegressor(**SMALL, max_epochs=5).fit(X, y)
+    pairs = zip(fallback.module_.parameters(), eager.module_.parameters(), strict=True)
+    assert all(torch.equal(p, q) for p, q in pairs)  # exactly the eager step
+
+
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_compile_must_be_a_bool(bad):
+    X, y = _states()
+    est = HamiltonianRegressor(compile=bad)
+    with pytest.raises(InvalidParameterError, match="'compile' parameter"):
+        est.fit(X, y)
+    assert not hasattr(est, "net_")
