@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from collections.abc import Iterator
 
 import torch
@@ -42,7 +43,20 @@ class DynamicsNet(NeuralNet):
             return super().train_step_single(batch, **fit_params)
         self._set_training(True)
         Xi, yi = unpack_data(batch)
-        loss, y_pred = step(Xi, yi)
+        try:
+            loss, y_pred = step(Xi, yi)
+        except Exception as error:  # a failed compile leaves the weights as they were
+            warnings.warn(
+                f"Compiling the training step failed ({type(error).__name__}: "
+                f"{error}); training goes on without compiling. Set compile=False "
+                "to skip the attempt.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            self._compiled_step = False
+            for p in self.module_.parameters():
+                p.grad = None
+            return super().train_step_single(batch, **fit_params)
         return {"loss": loss, "y_pred": y_pred}
 
     def __getstate__(self):

@@ -107,16 +107,18 @@ Differentiator, default="central"
         where the network's units would saturate or barely move; data near unit
         scale, like the paper's, are used as given.
 
-    compile : bool, default=False
+    compile : {"auto", True, False}, default="auto"
         Train with a compiled step: the loss and its weight gradients written
-        with ``torch.func`` and compiled with ``torch.compile`` (see
-        :func:`~sklearn_hnn.nn.compiled.compile_training_step`). Same numbers
-        as the eager step to float rounding. The first step compiles, which
-        takes seconds, so it pays off only for long trainings; on a 2-core CPU
-        a compiled step of the paper's network measured 0.88-0.99 times an
-        eager one, which never repaid the compile time of the paper's
-        protocols (see the benchmarks in the documentation). Not used with
-        ``fit`` parameters passed to the module.
+        with ``torch.func`` and compiled by ``torch.compile`` (see
+        :func:`~sklearn_hnn.nn.compiled.compile_training_step`), with the same
+        numbers as the eager step to float rounding. The first step compiles,
+        which takes seconds, so ``"auto"`` compiles only fits that process at
+        least ``COMPILE_MIN_SAMPLES`` (10^7) samples (``max_epochs`` times the
+        training samples): on a 2-core CPU a compiled step of the paper's
+        network took 0.73-0.78 times an eager one, which repaid a cold compile
+        after about that much work. The paper's protocols stay eager. If
+        compiling fails (no C++ compiler, an unsupported module), training
+        warns and goes on eagerly.
 
     warm_start : bool, default=False
         When True and the estimator is already fitted on data of the same
@@ -138,6 +140,11 @@ Differentiator, default="central"
 
     verbose : int, default=0
         ``0`` is silent; ``1`` prints skorch's per-epoch table."""
+
+
+#: Fewest samples processed by a fit (epochs times training samples) for which
+#: ``compile="auto"`` compiles the training step; see ``docs/benchmarks.md``.
+COMPILE_MIN_SAMPLES = 10_000_000
 
 
 NORMALIZATION_ATTRIBUTES_DOC = """\
@@ -200,7 +207,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="left")],
         "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
         "normalize": [StrOptions({"auto"}), "boolean"],
-        "compile": ["boolean"],
+        "compile": [StrOptions({"auto"}), "boolean"],
         "warm_start": ["boolean"],
         "callbacks": [list, None],
         "device": [str, torch.device],
@@ -224,7 +231,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         validation_fraction=0.0,
         differentiation="central",
         normalize="auto",
-        compile=False,
+        compile="auto",
         warm_start=False,
         callbacks=None,
         device="cpu",
@@ -391,8 +398,13 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             verbose=self.verbose,
             **self._skipped_default_callbacks(),
         )
-        net.compile_step = self.compile
         return net
+
+    def _compiles(self, n_samples: int, epochs: int) -> bool:
+        """Whether a fit of ``epochs`` passes over ``n_samples`` compiles its step."""
+        if self.compile == "auto":
+            return n_samples * epochs >= COMPILE_MIN_SAMPLES
+        return bool(self.compile)
 
     def _skipped_default_callbacks(self) -> dict:
         """skorch's default callbacks this fit does without: its per-epoch cost
@@ -547,6 +559,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         diverged = None
         with _seeded_torch(seed + epochs_done, device):
             net = self._make_net(n_features, n_outputs, hidden, device, seed)
+            net.compile_step = self._compiles(
+                len(X_checked), self.max_epochs if epochs is None else epochs
+            )
             net.initialize()
             if previous is not None:
                 self._continue_from(net, previous)

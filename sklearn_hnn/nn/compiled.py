@@ -56,10 +56,13 @@ def compile_training_step(module: nn.Module) -> Step | None:
     loss_and_grads = torch.compile(grad_and_value(loss, has_aux=True))
 
     def step(X: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        params = {name: p for name, p in module.named_parameters() if p.requires_grad}
+        # Detached: torch.func takes the gradients itself, and the outer
+        # autograd must not record a graph through them into .grad.
+        trained = {n: p for n, p in module.named_parameters() if p.requires_grad}
+        params = {n: p.detach() for n, p in trained.items()}
         grads, (value, y_pred) = loss_and_grads(params, X, y)
-        for name, p in params.items():
-            p.grad = grads[name] if p.grad is None else p.grad + grads[name]
+        for n, p in trained.items():
+            p.grad = grads[n] if p.grad is None else p.grad + grads[n]
         return value, y_pred
 
     return step

@@ -40,6 +40,10 @@ def test_compiled_training_gives_the_eager_numbers(cls, batch_size):
     kwargs = {**SMALL, "max_epochs": 8, "batch_size": batch_size}
     compiled = cls(**kwargs, compile=True).fit(X, y)
     assert compiled.net_.__dict__.get("_compiled_step")  # the compiled path ran
+    # Plain gradients: no autograd graph recorded through them.
+    assert all(
+        p.grad is None or p.grad.grad_fn is None for p in compiled.module_.parameters()
+    )
     eager = cls(**kwargs).fit(X, y)
     _assert_same_training(compiled, eager)
     # A compiled model pickles (without its compiled code) and trains on.
@@ -60,8 +64,39 @@ def test_a_module_that_cannot_be_compiled_trains_eagerly(monkeypatch):
     assert all(torch.equal(p, q) for p, q in pairs)  # exactly the eager step
 
 
+def test_a_compile_that_fails_warns_and_trains_eagerly(monkeypatch):
+    def failing(module):
+        def step(X, y):
+            raise RuntimeError("no C++ compiler")
+
+        return step
+
+    monkeypatch.setattr(_net, "compile_training_step", failing)
+    X, y = _states()
+    with pytest.warns(RuntimeWarning, match="no C\\+\\+ compiler.*without compiling"):
+        fallback = HamiltonianRegressor(**SMALL, max_epochs=5, compile=True).fit(X, y)
+    eager = HamiltonianRegressor(**SMALL, max_epochs=5, compile=False).fit(X, y)
+    pairs = zip(fallback.module_.parameters(), eager.module_.parameters(), strict=True)
+    assert all(torch.equal(p, q) for p, q in pairs)
+
+
+def test_auto_compiles_only_long_fits(monkeypatch):
+    X, y = _states()
+    est = HamiltonianRegressor(**SMALL, max_epochs=3)  # compile="auto"
+    assert not est._compiles(len(X), 3)
+    assert est._compiles(100_000, 100)  # 10^7 samples processed
+    assert not est.set_params(compile=False)._compiles(100_000, 100)
+    assert est.set_params(compile=True)._compiles(1, 1)
+    calls = []
+    monkeypatch.setattr(
+        _net, "compile_training_step", lambda module: calls.append(1) or None
+    )
+    HamiltonianRegressor(**SMALL, max_epochs=3).fit(X, y)
+    assert not calls  # a short fit never tries
+
+
 @pytest.mark.parametrize("bad", ["yes", 1, None])
-def test_compile_must_be_a_bool(bad):
+def test_compile_must_be_a_bool_or_auto(bad):
     X, y = _states()
     est = HamiltonianRegressor(compile=bad)
     with pytest.raises(InvalidParameterError, match="'compile' parameter"):

@@ -192,8 +192,10 @@ PARAMETERS = {
         st.sampled_from(["auto", True, False]), st.sampled_from(["yes", None, 1.5])
     ),
     "device": tagged(st.just("cpu"), st.sampled_from(["gpu", 3, "cuda:x"])),
-    # Only False is drawn as valid: a compiled fit takes seconds to compile.
-    "compile": tagged(st.just(False), st.sampled_from(["yes", 1, None, 0.0])),
+    # Valid values that compile nothing on these tiny fits: compiling takes seconds.
+    "compile": tagged(
+        st.sampled_from([False, "auto"]), st.sampled_from(["yes", 1, None, 0.0])
+    ),
 }
 
 
