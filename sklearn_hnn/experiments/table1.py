@@ -100,6 +100,7 @@ def run_task(
             max_epochs=task.max_epochs,
             batch_size=task.batch_size,
             callbacks=_lr_callbacks(lr_schedule, task.max_epochs),
+            compile=False,  # the committed tables were trained eagerly
             random_state=seed,
         ).fit(data.X_train, data.dXdt_train)
         rollout = model.simulate(x0, t, method="rk4", substeps=task.substeps)
