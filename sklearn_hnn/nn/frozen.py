@@ -94,36 +94,35 @@ def freeze_field(
             out_map = torch.cat([out_map[:, n:], -out_map[:, :n]], dim=1)
         return _FrozenEnergyGradient(mlp, offset, x_scale, y_scale, out_map)
     if isinstance(module, DirectField) and method == "forward":
-        if not all(type(m) in ACTIVATION_DERIVATIVES for m in list(module.net)[1::2]):
-            return None
         return _FrozenMLP(module.net, offset, x_scale, y_scale)
     return None
 
 
-def _activation_of(module: nn.Module, one: torch.Tensor) -> Callable | None:
-    """``a -> (h, slope)`` for an activation module, or None if unsupported;
-    ``one`` is a 0-d tensor of ones in the dtype and on the device of ``a``."""
+def _activation_of(
+    module: nn.Module, one: torch.Tensor, slope: bool
+) -> Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor | None]]:
+    """``a -> (h, dh/da)`` for an activation module; the slope is None unless
+    ``slope``. ``one`` is a 0-d tensor of ones in the dtype and on the device
+    of ``a``. With ``slope``, the module must be in ACTIVATION_DERIVATIVES."""
     if type(module) in (Tanh, nn.Tanh):
         on_cpu = one.device.type == "cpu"
 
-        def tanh_and_slope(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        def tanh(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
             # fast_tanh's choice, without its checks: no autograd here.
             if on_cpu and a.numel() >= SIGMOID_TANH_MIN_NUMEL:
                 h = tanh_by_sigmoid(a)
             else:
                 h = torch.tanh(a)
-            return h, torch.addcmul(one, h, h, value=-1.0)  # 1 - h^2
+            return h, torch.addcmul(one, h, h, value=-1.0) if slope else None
 
-        return tanh_and_slope
-    derivative = ACTIVATION_DERIVATIVES.get(type(module))
-    if derivative is None:
-        return None
+        return tanh
+    derivative = ACTIVATION_DERIVATIVES[type(module)] if slope else None
 
-    def activation_and_slope(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def activation(a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         h = module(a)
-        return h, derivative(a, h)
+        return h, derivative(a, h) if slope else None
 
-    return activation_and_slope
+    return activation
 
 
 #: On CPU, large batches are evaluated in chunks of about this many
@@ -137,6 +136,9 @@ CHUNK_NUMEL = 2**19
 
 class _FrozenMLP:
     """``y_scale * mlp((x - offset) / x_scale)`` with the scales in the weights."""
+
+    #: Whether evaluations need the slope of every activation.
+    slopes = False
 
     def __init__(self, mlp: nn.Sequential, offset, x_scale, y_scale) -> None:
         linears = list(mlp)[::2]
@@ -165,7 +167,7 @@ class _FrozenMLP:
             layers.append((bias.to(dtype), weight.t().to(dtype).contiguous()))
         one = torch.ones((), dtype=dtype, device=device)
         self.hidden = [
-            (*layer, _activation_of(module, one))
+            (*layer, _activation_of(module, one, self.slopes))
             for layer, module in zip(layers[:-1], list(mlp)[1::2], strict=True)
         ]
         self.out = layers[-1]
@@ -175,7 +177,8 @@ class _FrozenMLP:
         )
 
     def _hidden(self, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-        """The last hidden activation at ``x``, and the slope of every activation."""
+        """The last hidden activation at ``x``, and the slope of every activation
+        (Nones unless :attr:`slopes`)."""
         if self.offsets is not None:
             x = x - self.offsets.get(x.dtype, self.offsets[torch.float64])
         h, slopes = (x if x.dtype == self.dtype else x.to(self.dtype)), []
@@ -198,6 +201,8 @@ class _FrozenMLP:
 
 class _FrozenEnergyGradient(_FrozenMLP):
     """``(y_scale * dH/dz @ out_map)`` at ``z = (x - offset) / x_scale``."""
+
+    slopes = True
 
     def __init__(self, mlp, offset, x_scale, y_scale, out_map) -> None:
         super().__init__(mlp, offset, x_scale, 1.0)

@@ -108,6 +108,15 @@ def test_fields_that_cannot_be_frozen_are_left_to_the_module():
     assert freeze_field(custom, "forward") is None
 
 
+def test_a_direct_field_needs_no_derivative_of_its_activation():
+    module = _field("direct", "tanh", (8, 8))
+    module.net[1] = torch.nn.Hardtanh()
+    frozen = freeze_field(module, "forward", offset=OFFSET, x_scale=X_SCALE)
+    x = torch.randn(6, 4, dtype=torch.float64)
+    want = _plain(module, "forward", x, y_scale=1.0)
+    assert_allclose(frozen(x).numpy(), want.numpy(), rtol=2e-5, atol=2e-6)
+
+
 # ------------------------------------------------------------ through simulate
 
 
