@@ -48,11 +48,13 @@ def median_block_time(fn: Callable[[], object], repeats: int, blocks: int) -> fl
     return float(np.median(times))
 
 
-def trained_pendulum(max_epochs: int = 300) -> HamiltonianRegressor:
+def trained_pendulum(
+    max_epochs: int = 300, device: str = "cpu"
+) -> HamiltonianRegressor:
     """An HNN trained on the paper's pendulum task (Task 2 data, seed 0)."""
     data = make_pendulum_dataset(random_state=0)
     return HamiltonianRegressor(
-        weight_decay=1e-4, max_epochs=max_epochs, random_state=0
+        weight_decay=1e-4, max_epochs=max_epochs, random_state=0, device=device
     ).fit(data.X_train, data.dXdt_train)
 
 
