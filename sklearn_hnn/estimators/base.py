@@ -380,7 +380,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         callbacks = [("finite_loss_guard", FiniteLossGuard())]
         callbacks += copy.deepcopy(self.callbacks or [])
         module, module_kwargs = self._module_spec(n_features, n_outputs, hidden)
-        net = DynamicsNet(
+        return DynamicsNet(
             module=module,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
             criterion=torch.nn.MSELoss,
@@ -398,7 +398,6 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             verbose=self.verbose,
             **self._skipped_default_callbacks(),
         )
-        return net
 
     def _compiles(self, n_samples: int, epochs: int) -> bool:
         """Whether a fit of ``epochs`` passes over ``n_samples`` compiles its step."""
