@@ -48,6 +48,22 @@ def median_block_time(fn: Callable[[], object], repeats: int, blocks: int) -> fl
     return float(np.median(times))
 
 
+def plain_step(
+    module: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    X: torch.Tensor,
+    y: torch.Tensor,
+) -> Callable[[], None]:
+    """One plain torch training step: zero_grad, forward, MSE, backward, step."""
+
+    def step() -> None:
+        optimizer.zero_grad(set_to_none=True)
+        torch.nn.functional.mse_loss(module(X), y).backward()
+        optimizer.step()
+
+    return step
+
+
 def trained_pendulum(
     max_epochs: int = 300, device: str = "cpu"
 ) -> HamiltonianRegressor:

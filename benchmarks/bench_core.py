@@ -29,6 +29,7 @@ from _common import (
     median_block_time,
     original_style_loop,
     pendulum_initial_states,
+    plain_step,
     trained_pendulum,
 )
 
@@ -53,15 +54,7 @@ def training_step_ratio(repeats: int, blocks: int) -> dict[str, float]:
         return lambda: net.train_step((X, y))
 
     def torch_step(net):
-        module, optimizer = net.module_, net.optimizer_
-
-        def step():
-            optimizer.zero_grad(set_to_none=True)
-            loss = torch.nn.functional.mse_loss(module(X), y)
-            loss.backward()
-            optimizer.step()
-
-        return step
+        return plain_step(net.module_, net.optimizer_, X, y)
 
     result = {}
     for kind, make_step in (

@@ -30,7 +30,7 @@ import time
 
 import numpy as np
 import torch
-from _common import machine_line, median_block_time
+from _common import machine_line, median_block_time, plain_step
 
 from sklearn_hnn import HamiltonianRegressor
 from sklearn_hnn.datasets import make_pendulum_dataset
@@ -38,15 +38,6 @@ from sklearn_hnn.nn import DirectField, HamiltonianField
 from sklearn_hnn.nn.compiled import compile_training_step
 
 # ----------------------------------------------------------------- (a) steps
-
-
-def _eager_step(module, optimizer, X, y):
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        torch.nn.functional.mse_loss(module(X), y).backward()
-        optimizer.step()
-
-    return step
 
 
 def _compiled_step(module, optimizer, X, y):
@@ -70,7 +61,7 @@ def step_costs(batch: int, repeats: int, blocks: int) -> dict:
     steps, result = {}, {"cold": {}}
     for name, module in modules.items():
         eager = copy.deepcopy(module)
-        steps[f"{name} eager"] = _eager_step(
+        steps[f"{name} eager"] = plain_step(
             eager, torch.optim.Adam(eager.parameters()), X, y
         )
         compiled = copy.deepcopy(module)
