@@ -82,15 +82,41 @@ def pendulum_initial_states(n: int, seed: int = 0) -> np.ndarray:
     return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
 
 
+def autograd_field(module: torch.nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+    """An HNN's field as the original research code computes it.
+
+    The energy network's forward pass, its input gradient by autograd with the
+    graph kept (``create_graph=True``, as the original does on every call, in
+    training or not), then the product with the symplectic matrix. Same
+    numbers as ``module(x)``, which uses an explicit chain rule instead.
+    """
+    n_dof = module.n_dof
+    eye = torch.eye(n_dof)
+    symplectic = torch.zeros(2 * n_dof, 2 * n_dof)
+    symplectic[:n_dof, n_dof:] = eye
+    symplectic[n_dof:, :n_dof] = -eye
+
+    def field(x: torch.Tensor) -> torch.Tensor:
+        energy = module.hamiltonian(x).sum()
+        (grad,) = torch.autograd.grad(energy, x, create_graph=True)
+        return grad @ symplectic.T
+
+    return field
+
+
 def original_style_loop(
-    module: torch.nn.Module, x0: np.ndarray, t: np.ndarray, rtol: float
+    field: Callable[[torch.Tensor], torch.Tensor],
+    x0: np.ndarray,
+    t: np.ndarray,
+    rtol: float,
 ) -> np.ndarray:
-    """One solve_ivp per trajectory, the network called on one state at a time
-    with an autograd input gradient, as the original research code does."""
+    """One solve_ivp per trajectory, ``field`` called on one float32 state at a
+    time (a ``(1, d)`` tensor that requires grad), as the original research
+    code integrates."""
 
     def rhs(_time, state):
         x = torch.tensor(state, requires_grad=True, dtype=torch.float32).view(1, -1)
-        return module(x).detach().numpy().reshape(-1)
+        return field(x).detach().numpy().reshape(-1)
 
     out = []
     for state in x0:

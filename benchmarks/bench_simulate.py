@@ -11,7 +11,8 @@ All on one trained pendulum HNN (Task 2 data, 2 -> 200 -> 200 -> 1, tanh).
     per RK4 step), and small batches with and without the one-thread limit.
 
 (b) The original research code's rollout: one ``solve_ivp`` per trajectory at
-    ``rtol=1e-12``, the network called on one state at a time.
+    ``rtol=1e-12``, the network called on one state at a time with ``dH/dx``
+    taken by autograd (``create_graph=True``), as the original does.
 
 (c) torchdiffeq's ``rk4`` and ``dopri5`` on the same (frozen) field, same grid
     and tolerances, where torchdiffeq is installed.
@@ -34,6 +35,7 @@ import time
 import numpy as np
 import torch
 from _common import (
+    autograd_field,
     best_time,
     machine_line,
     original_style_loop,
@@ -130,9 +132,8 @@ def thread_limit(est, n_steps):
 def original_loop(est, n_loop, n_steps, rk4):
     t = np.linspace(0.0, 20.0, n_steps + 1)
     x0 = pendulum_initial_states(n_loop)
-    seconds = best_time(
-        lambda: original_style_loop(est.module_.eval(), x0, t, 1e-12), repeats=1
-    )
+    field = autograd_field(est.module_.eval())
+    seconds = best_time(lambda: original_style_loop(field, x0, t, 1e-12), repeats=1)
     per = seconds / n_loop
     batched = {n: s / n for n, s in rk4.items() if n >= 100}
     best_n = min(batched, key=batched.get)
