@@ -57,8 +57,10 @@ def _encode(name: str, value) -> Any:
 
     if value is None or isinstance(value, bool | int | float | str):
         return value
-    if isinstance(value, np.integer | np.floating):
+    if isinstance(value, np.bool_ | np.integer | np.floating):
         return value.item()
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
     if isinstance(value, tuple | list):
         return {"tuple": [_encode(name, item) for item in value]}
     if isinstance(value, torch.device):

@@ -122,6 +122,26 @@ def test_parameters_of_every_kind_survive_save_and_load(tmp_path):
     assert params["device"] == "cpu" and params["random_state"] == 3
 
 
+def test_numpy_parameter_values_that_fit_accepts_can_be_saved(tmp_path):
+    X, y = _states()
+    est = HamiltonianRegressor(
+        **{**SMALL, "hidden_layer_sizes": np.array([8, 4])}, normalize=np.True_
+    ).fit(X, y)
+    save(est, tmp_path / "m.pt")
+    params = load(tmp_path / "m.pt").get_params()
+    assert params["hidden_layer_sizes"] == (8, 4)
+    assert params["normalize"] is True
+
+
+def test_the_validation_split_survives_save_and_load(estimator_cls, tmp_path):
+    X, y = _states()
+    est = estimator_cls(
+        **{**SMALL, "random_state": None}, validation_fraction=0.25
+    ).fit(X, y)
+    save(est, tmp_path / "m.pt")
+    assert load(tmp_path / "m.pt")._validation_seed == est._validation_seed
+
+
 def test_optimizer_state_is_saved_so_training_resumes_exactly(estimator_cls, tmp_path):
     X, y = _states()
     long = estimator_cls(**{**SMALL, "max_epochs": 12}).fit(X, y)

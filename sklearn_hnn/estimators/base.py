@@ -4,6 +4,7 @@ prediction and batched simulation."""
 from __future__ import annotations
 
 import copy
+import math
 import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -415,6 +416,16 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             skipped["callbacks__valid_loss"] = None
         return skipped
 
+    def _check_validation_size(self, n_samples: int) -> None:
+        """Raise unless ``validation_fraction`` leaves samples to train on."""
+        n_valid = math.ceil(self.validation_fraction * n_samples)
+        if self.validation_fraction and n_valid >= n_samples:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction!r} of {n_samples} "
+                f"samples holds out {n_valid}, leaving none to train on. Use a "
+                "smaller validation_fraction or more samples."
+            )
+
     def _check_same_widths(self, n_features: int, n_outputs: int) -> None:
         """Raise unless data of these widths can continue the fitted model."""
         name = type(self).__name__
@@ -464,7 +475,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self._load_training_state(
             net,
             previous.module_.state_dict(),
-            previous.optimizer_.state_dict() if same_optimizer else None,
+            # A copy: torch's load_state_dict shares tensors of the right dtype
+            # and device, and a failed continuation must leave previous as it was.
+            copy.deepcopy(previous.optimizer_.state_dict()) if same_optimizer else None,
             previous.history_,
         )
 
@@ -492,6 +505,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             "n_outputs_": self.n_outputs_,
             "y_is_1d": self._y_is_1d,
             **self._scales_,
+            "validation_seed": getattr(self, "_validation_seed", None),
         }
 
     def _set_fitted(self, metadata: dict, net: DynamicsNet) -> None:
@@ -509,6 +523,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self.X_offset_ = None if offset is None else np.asarray(offset, dtype=float)
         self.X_scale_ = float(metadata["X_scale_"])
         self.y_scale_ = float(metadata["y_scale_"])
+        self._validation_seed = metadata.get("validation_seed")
         self.net_ = net
         self.history_ = net.history
 
@@ -541,23 +556,33 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         device = _resolve_device(self.device)
         y_2d = y_checked.reshape(len(y_checked), -1)
         n_features, n_outputs = X_checked.shape[1], y_2d.shape[1]
+        self._check_validation_size(len(X_checked))
         previous = getattr(self, "net_", None) if warm else None
-        if previous is not None:
-            self._check_same_widths(n_features, n_outputs)
-        scales = (
-            self._scales_ if previous is not None else self._scales(X_checked, y_2d)
-        )
-        metadata = self._fitted_metadata(
-            X, n_features, n_outputs, y_checked.ndim == 1, scales
-        )
         seed = int(
             check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         )
-        # A continuation keeps the validation split (seed) but shuffles anew.
+        if previous is None:
+            scales = self._scales(X_checked, y_2d)
+            metadata = self._fitted_metadata(
+                X, n_features, n_outputs, y_checked.ndim == 1, scales
+            )
+            metadata["validation_seed"] = seed
+        else:
+            # A continuation trains the fitted model: same widths, same column
+            # names (checked as predict checks them), same normalisation and
+            # the same validation split; only the shuffling is drawn anew.
+            self._check_same_widths(n_features, n_outputs)
+            validate_data(self, X, reset=False, skip_check_array=True)
+            scales = self._scales_
+            metadata = self._saved_metadata()
+            if metadata["validation_seed"] is None:  # restored from an old save
+                metadata["validation_seed"] = seed
         epochs_done = 0 if previous is None else len(previous.history_)
         diverged = None
         with _seeded_torch(seed + epochs_done, device):
-            net = self._make_net(n_features, n_outputs, hidden, device, seed)
+            net = self._make_net(
+                n_features, n_outputs, hidden, device, metadata["validation_seed"]
+            )
             net.compile_step = self._compiles(
                 len(X_checked), self.max_epochs if epochs is None else epochs
             )
@@ -636,8 +661,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
         One epoch is one pass over ``X`` in batches of ``batch_size`` (one step
         for ``batch_size=None``). The optimizer's state and ``history_`` carry
-        over between calls, so repeated calls train like one long ``fit``.
-        Arguments, faults and interruptions are handled as in :meth:`fit`.
+        over between calls, so repeated calls train like one long ``fit``,
+        except for learning-rate schedules: the optimizer restarts each call at
+        ``lr``, and a scheduler in ``callbacks`` (skorch's ``LRScheduler``)
+        starts its schedule over. Arguments, faults and interruptions are
+        handled as in :meth:`fit`.
 
         Parameters
         ----------
@@ -649,6 +677,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        # scikit-learn's fit context skips this check for partial_fit on a
+        # fitted estimator; parameters may have changed since (set_params).
+        self._validate_params()
         return self._fit(X, y, t, groups, warm=True, epochs=1)
 
     # ------------------------------------------------------------- prediction
@@ -667,8 +698,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         return X_checked
 
     def _to_tensor(self, X: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
-        """``X`` as a tensor on the net's device (copied if read-only)."""
-        if not X.flags.writeable:
+        """``X`` as a tensor on the net's device (copied if read-only or if it
+        has negative strides, which torch cannot view)."""
+        if not X.flags.writeable or any(stride < 0 for stride in X.strides):
             X = X.copy()
         return torch.as_tensor(X, dtype=dtype, device=self.net_.device)
 
@@ -714,8 +746,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples, n_outputs) or (n_samples,)
-            Predicted ``dX/dt``, in the dtype of ``X`` when it is floating point
-            (computed in that precision). One-dimensional when the model was
+            Predicted ``dX/dt``; float32 when ``X`` is float32, float64
+            otherwise (computed in that precision). One-dimensional when the model was
             fitted on a 1-D ``y``.
         """
         out = self._evaluate("forward", self._validate_X(X), self.y_scale_)

@@ -123,7 +123,7 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
         Returns
         -------
         ndarray of shape (n_samples,)
-            In the dtype of ``X`` when it is floating point (computed in that
+            float32 when ``X`` is float32, float64 otherwise (computed in that
             precision).
         """
         return self._evaluate(

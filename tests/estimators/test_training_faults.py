@@ -295,3 +295,98 @@ def test_warm_start_with_other_layer_sizes_fails_and_keeps_the_model(estimator_c
     with pytest.raises(ValueError, match="hidden_layer_sizes to stay"):
         est.set_params(warm_start=True, hidden_layer_sizes=(8,)).fit(X, y)
     assert_array_equal(est.predict(X), before)
+
+
+def test_validation_split_is_kept_without_an_int_random_state(estimator_cls):
+    X, y = _states()
+    RecordBatches.record.clear()
+    est = estimator_cls(
+        hidden_layer_sizes=(16,),
+        random_state=None,
+        batch_size=16,
+        validation_fraction=0.25,
+        callbacks=[RecordBatches()],
+    )
+    for _ in range(3):
+        est.partial_fit(X, y)
+    splits = [_rows(entry["valid"]) for entry in RecordBatches.record]
+    assert splits[0] == splits[1] == splits[2]
+
+
+class FailAfterFirstBatch(Callback):
+    def on_batch_end(self, net, **kwargs):
+        raise OSError("disk full")
+
+
+def test_a_failed_continuation_leaves_the_optimizer_state_alone(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=2).fit(X, y)
+    before = {
+        key: value.clone()
+        for state in est.net_.optimizer_.state.values()
+        for key, value in state.items()
+    }
+    est.set_params(callbacks=[FailAfterFirstBatch()])
+    with pytest.raises(OSError, match="disk full"):
+        est.partial_fit(X, y)
+    after = {
+        key: value
+        for state in est.net_.optimizer_.state.values()
+        for key, value in state.items()
+    }
+    assert before.keys() == after.keys()
+    for key in before:
+        assert torch.equal(before[key], after[key]), key
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("batch_size", 0), ("batch_size", -1), ("optimizer", "nope"), ("lr", -1.0)],
+)
+def test_partial_fit_checks_parameters_changed_after_fitting(
+    estimator_cls, param, value
+):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=2).fit(X, y)
+    before = est.predict(X)
+    est.set_params(**{param: value})
+    with pytest.raises(ValueError, match=param):
+        est.partial_fit(X, y)
+    assert_array_equal(est.predict(X), before)
+    assert len(est.history_) == 2
+
+
+def test_continuing_checks_and_keeps_the_column_names(estimator_cls):
+    pd = pytest.importorskip("pandas")
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=2).fit(
+        pd.DataFrame(X, columns=["q", "p"]), y
+    )
+    before = est.predict(X)
+    swapped = pd.DataFrame(X[:, ::-1], columns=["p", "q"])
+    with pytest.raises(ValueError, match="feature names should match"):
+        est.partial_fit(swapped, y)
+    assert_array_equal(est.predict(X), before)
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        est.partial_fit(X, y)
+    assert list(est.feature_names_in_) == ["q", "p"]
+
+
+@pytest.mark.parametrize(("n", "fraction"), [(1, 0.5), (3, 0.9)])
+def test_a_validation_fraction_that_leaves_nothing_to_train_on(
+    estimator_cls, n, fraction
+):
+    X, y = _states(n)
+    with pytest.raises(ValueError, match=r"validation_fraction=.* leaving none"):
+        estimator_cls(**SMALL, validation_fraction=fraction).fit(X, y)
+
+
+def test_arrays_with_negative_strides_are_accepted(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=2).fit(X, y)
+    for view in (X[::-1], X[:, ::-1]):
+        assert_array_equal(est.predict(view), est.predict(view.copy()))
+    assert_array_equal(
+        est.simulate(X[::-1][:3], [0.0, 0.1]),
+        est.simulate(X[::-1][:3].copy(), [0.0, 0.1]),
+    )
