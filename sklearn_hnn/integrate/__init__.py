@@ -233,7 +233,7 @@ def _check_initial_states(x0) -> None:
 
 
 def _check_field_output(field: Field, x0: torch.Tensor) -> None:
-    """Raise unless ``field(x0)`` is a tensor of the shape of ``x0``."""
+    """Raise unless ``field(x0)`` is a tensor of the shape and dtype of ``x0``."""
     derivative = field(x0)
     if not isinstance(derivative, torch.Tensor):
         raise TypeError(
@@ -244,6 +244,11 @@ def _check_field_output(field: Field, x0: torch.Tensor) -> None:
         raise ValueError(
             "field must return a tensor of the shape of its input; field(x0) has "
             f"shape {tuple(derivative.shape)} for x0 of shape {tuple(x0.shape)}."
+        )
+    if derivative.dtype != x0.dtype:
+        raise TypeError(
+            "field must return a tensor of the dtype of its input; field(x0) has "
+            f"dtype {derivative.dtype} for x0 of dtype {x0.dtype}."
         )
 
 

@@ -112,21 +112,27 @@ class Dopri5:
         return x + h * torch.einsum("mc,c...->m...", powers, torch.stack(columns))
 
 
-def _error_ratio(
+def _error_ratios(
     error: torch.Tensor,
     x: torch.Tensor,
     x_new: torch.Tensor,
     rtol: float,
     atol: float,
-    alive: torch.Tensor | None = None,
-) -> float:
-    """Worst per-trajectory RMS of the error relative to the tolerance, over the
-    trajectories that are ``alive`` (all when None)."""
+) -> torch.Tensor:
+    """RMS of each trajectory's error relative to the tolerance, shape ``(n,)``,
+    computed in at least float32 (``atol`` is below float16's range)."""
+    x, x_new, error = (_at_least_float32(v) for v in (x, x_new, error))
     scale = atol + rtol * torch.maximum(x.abs(), x_new.abs())
-    per_trajectory = (error / scale).square().mean(dim=-1).sqrt()
-    if alive is not None:
-        per_trajectory = torch.where(alive, per_trajectory, 0.0)
-    return float(per_trajectory.max())
+    return (error / scale).square().mean(dim=-1).sqrt()
+
+
+def _at_least_float32(v: torch.Tensor) -> torch.Tensor:
+    return v.to(torch.promote_types(v.dtype, torch.float32))
+
+
+#: Consecutive trial steps rejected with a trajectory that is not healthy after
+#: which that trajectory is given up (the step has shrunk by 0.2^30 ~ 1e-21).
+MAX_UNHEALTHY_TRIALS = 30
 
 
 def _initial_step(
@@ -138,9 +144,10 @@ def _initial_step(
     atol: float,
 ) -> float:
     """Starting step size (Hairer, Norsett & Wanner, Solving ODEs I, II.4)."""
-    scale = atol + rtol * x0.abs()
+    scale = atol + rtol * _at_least_float32(x0).abs()
 
     def rms(v: torch.Tensor) -> float:
+        v = _at_least_float32(v)
         return float((v / scale).square().mean(dim=-1).sqrt().max())
 
     d0, d1 = rms(x0), rms(f0)
@@ -174,18 +181,25 @@ def integrate_adaptive(
     step passes are interpolated by the method's continuous extension (dense
     output, as :func:`scipy.integrate.solve_ivp` does), and only the last time
     is landed on exactly. The whole batch shares one step size; a step is
-    accepted when every trajectory meets the tolerance. With a ``monitor``, a
-    trajectory that fails in a trial step is frozen from there on and no
-    longer constrains the step size (its outputs inside the failing step may
-    already be NaN). Returns ``(len(t), *x0.shape)``.
+    accepted when every trajectory meets the tolerance.
+
+    With a ``monitor``, only accepted steps count. A trial step that leaves a
+    trajectory unhealthy (not finite, or past the monitor's bound) is rejected
+    like an inaccurate one and retried smaller, unless it met that
+    trajectory's tolerance, which is a true blow-up; then, or after
+    :data:`MAX_UNHEALTHY_TRIALS` such rejections in a row, the trajectory is
+    stopped at its last accepted state. A stopped trajectory no longer limits
+    the step size. Returns ``(len(t), *x0.shape)``.
     """
-    out = [x0]
     if len(t) == 1:
-        return x0.unsqueeze(0)
+        return x0.clone().unsqueeze(0)
+    out = [x0]
     direction = 1.0 if t[-1] > t[0] else -1.0
     x, k1 = x0, field(x0)
     h_proposed = _initial_step(field, x0, k1, method.order, rtol, atol)
     n_steps = 0
+    unhealthy_trials = 0
+    any_stopped = False
     exponent = -1.0 / method.order
     t_now, t_end = float(t[0]), float(t[-1])
     forward_t = direction * np.asarray(t, dtype=np.float64)  # increasing
@@ -195,12 +209,24 @@ def integrate_adaptive(
         clipped = h_proposed >= remaining
         h = remaining if clipped else h_proposed
         x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
-        alive = None
+        ratios = _error_ratios(error, x, x_new, rtol, atol)
         if monitor is not None:
-            x_new = monitor.update(x_new, x, t_now + direction * h)
-            alive = monitor.alive
-            k_new = torch.where(alive.unsqueeze(-1), k_new, 0.0)
-        ratio = _error_ratio(error, x, x_new, rtol, atol, alive)
+            unhealthy = monitor.alive & ~monitor.healthy(x_new)
+            if bool(unhealthy.any()):
+                unhealthy_trials += 1
+                give_up = unhealthy_trials > MAX_UNHEALTHY_TRIALS
+                stopped = unhealthy if give_up else unhealthy & (ratios <= 1.0)
+                if bool(stopped.any()):
+                    monitor.stop(stopped, t_now, direction)
+                    any_stopped = True
+            else:
+                unhealthy_trials = 0
+            if any_stopped:  # stopped trajectories stand still, error-free
+                alive = monitor.alive.unsqueeze(-1)
+                x_new = torch.where(alive, x_new, x)
+                k_new = torch.where(alive, k_new, 0.0)
+                ratios = torch.where(monitor.alive, ratios, 0.0)
+        ratio = float(ratios.max())  # NaN if any trajectory's error is NaN
         n_steps += 1
         if n_steps > max_steps:
             raise RuntimeError(

@@ -4,11 +4,12 @@ A learned vector field can send some initial states off to infinity (or to NaN)
 while the rest of the batch is fine. :class:`DivergenceMonitor` marks a
 trajectory as failed the first time its state is not finite or exceeds a bound,
 and at the end replaces its states from the failure on with NaN and reports
-which trajectories failed and when. Adaptive methods check at every step and
-freeze a failed trajectory at its last healthy state, so that it cannot disturb
-the others (their step size is chosen from the healthy trajectories only);
-fixed-step methods, whose trajectories evolve independently, check the whole
-solution once at the end. Its checks are tensor operations, with no host
+which trajectories failed and when. Adaptive methods check every accepted
+step and freeze a failed trajectory at its last healthy state, so that it
+cannot disturb the others (their step size is chosen from the healthy
+trajectories only); fixed-step methods, whose trajectories evolve
+independently, check the whole solution once at the end. Its checks are tensor
+operations, with no host
 synchronisation.
 """
 
@@ -40,14 +41,17 @@ class DivergenceMonitor:
         n = x0.shape[0]
         self.max_growth = max_growth
         # Without max_growth the bound is the largest finite value, so one
-        # comparison checks both: NaN and infinity compare False.
+        # comparison checks both: NaN and infinity compare False. The bound is
+        # kept in at least float32: in float16 a bound of 1e6 would be infinite.
+        bound_dtype = torch.promote_types(x0.dtype, torch.float32)
+        largest = torch.finfo(x0.dtype).max
         self.bound = (
-            torch.full(
-                (n,), torch.finfo(x0.dtype).max, dtype=x0.dtype, device=x0.device
-            )
+            torch.full((n,), largest, dtype=bound_dtype, device=x0.device)
             if max_growth is None
-            else max_growth * x0.detach().abs().amax(dim=-1).clamp_min(1.0)
-        ).to(x0.dtype)
+            else (max_growth * x0.detach().abs().amax(dim=-1).clamp_min(1.0))
+            .to(bound_dtype)
+            .clamp_max(largest)
+        )
         self.alive = torch.ones(n, dtype=torch.bool, device=x0.device)
         self.failed_at = torch.full(
             (n,), float("nan"), dtype=torch.float64, device=x0.device
@@ -76,15 +80,14 @@ class DivergenceMonitor:
         self.failed_at = torch.where(failed, times[first], self.failed_at)
         self.alive = self.alive & ~failed
 
-    def update(
-        self, x_new: torch.Tensor, x_old: torch.Tensor, time: float
-    ) -> torch.Tensor:
-        """Record rows of ``x_new`` that failed at ``time``; return ``x_new`` with
-        every failed row frozen at its value in ``x_old``."""
-        alive = self.alive & self.healthy(x_new)
-        self.failed_at = torch.where(alive ^ self.alive, time, self.failed_at)
-        self.alive = alive
-        return torch.where(alive.unsqueeze(-1), x_new, x_old)
+    def stop(self, rows: torch.Tensor, after: float, direction: float) -> None:
+        """Record the trajectories ``rows`` (boolean, shape ``(n,)``) as failed
+        just after the time ``after`` of their last healthy state, integrating
+        in ``direction`` (1 or -1): their outputs past ``after`` are lost."""
+        rows = rows & self.alive
+        just_after = float(np.nextafter(after, direction * np.inf))
+        self.failed_at = torch.where(rows, just_after, self.failed_at)
+        self.alive = self.alive & ~rows
 
     def finish(self, states: torch.Tensor, t: np.ndarray) -> torch.Tensor:
         """NaN out failed trajectories from their failure on.

@@ -20,8 +20,10 @@ which is what a Hamiltonian model predicts; none needs ``H`` itself.
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_hnn.integrate.fixed_grid import Field, FixedStepMethod
 
@@ -58,8 +60,11 @@ class ImplicitMidpoint(FixedStepMethod):
 
     Each step solves ``x1 = x + dt f((x + x1) / 2)`` by fixed-point iteration
     from an explicit midpoint guess, until successive iterates differ by at
-    most ``tol * (1 + |x|)`` everywhere, or ``max_iter`` iterations (which
-    needs ``dt`` small against the field's Lipschitz constant). Checking
+    most ``tol * (1 + |x|)`` everywhere, or ``max_iter`` iterations. The
+    iteration contracts only when ``dt`` is small against the field's Lipschitz
+    constant; a step that ends with iterates still ``sqrt(tol)`` apart has not
+    converged, and a :class:`~sklearn.exceptions.ConvergenceWarning` says so
+    (the result is not symplectic; take smaller steps). Checking
     convergence synchronises with the device once per iteration, and the
     iteration count is shared by the batch, so a trajectory's result can differ
     in the last digits with the batch it is in.
@@ -91,7 +96,17 @@ class ImplicitMidpoint(FixedStepMethod):
             converged = bool(settled.all())
             x_new = update
             if converged:
-                break
+                return x_new
+        # Stalled at the rounding level of a float32 field, or not contracting?
+        close = change <= self.tol**0.5 * (1.0 + x.abs())
+        if not bool((close | ~torch.isfinite(change)).all()):
+            warnings.warn(
+                f"implicit_midpoint: the fixed-point iteration did not converge "
+                f"in {self.max_iter} iterations at a step of {abs(dt):.3g}; the "
+                "result is not symplectic. Use a smaller step (more substeps).",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         return x_new
 
 
@@ -109,8 +124,9 @@ class Tao(FixedStepMethod):
     Parameters
     ----------
     omega : float, default=20.0
-        Coupling strength. Tao recommends ``omega * dt`` of order one, and not
-        a multiple of pi.
+        Coupling strength. Tao recommends ``omega * dt`` of order one. The
+        coupling's flow rotates by ``2 omega dt`` per step, so ``omega * dt``
+        near a multiple of pi/2 is a resonance with errors of order one.
     """
 
     order = 2

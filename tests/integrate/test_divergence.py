@@ -92,6 +92,45 @@ def test_symplectic_methods_stop_failed_trajectories_too(method):
     assert np.isnan(out[1:, 1].numpy()).all()
 
 
+def wall(x: torch.Tensor) -> torch.Tensor:
+    """A free particle bouncing off a steep, smooth wall at q = 1: healthy, but
+    an adaptive method's over-long trial steps into the wall overflow."""
+    q, p = x[:, :1], x[:, 1:]
+    return torch.cat([p, -400.0 * torch.relu(q - 1.0) ** 3], dim=1)
+
+
+@pytest.mark.parametrize("method", ["dopri5", "scipy"])
+@pytest.mark.parametrize("max_growth", [1e6, None])
+def test_rejected_trial_steps_do_not_stop_healthy_trajectories(method, max_growth):
+    x0 = torch.tensor([[0.0, 1.0], [0.0, -0.5]], dtype=torch.float64)
+    t = np.linspace(0.0, 20.0, 201)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        out = integrate(wall, x0, t, method, max_growth=max_growth).numpy()
+    reference = integrate(wall, x0, t, "rk4", substeps=100).numpy()
+    assert_allclose(out, reference, atol=1e-3)
+
+
+@pytest.mark.parametrize("method", ["dopri5", "scipy"])
+def test_adaptive_methods_lose_no_healthy_output_and_keep_no_wrong_one(method):
+    x0 = torch.tensor([[3.9, 0.0], [0.5, 0.0]], dtype=torch.float64)
+    with pytest.warns(DivergenceWarning, match=r"0 at t=0\.256"):
+        out = integrate(square, x0, T, method).numpy()
+    kept = ~np.isnan(out[:, 0, 0])
+    assert kept[:6].all() and not kept[6:].any()  # blows up at t = 0.2564
+    assert_allclose(out[kept, 0], exact(x0[:1], T)[kept, 0], rtol=1e-4)
+    assert_allclose(out[:, 1], exact(x0[1:], T)[:, 0], rtol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("method", ["rk4", "dopri5"])
+def test_half_precision_blow_ups_are_caught(dtype, method):
+    x0 = torch.tensor([[1.0, 0.1]], dtype=dtype)
+    with pytest.warns(DivergenceWarning, match=r"0 at t=(0\.9|1\.)"):
+        out = integrate(square, x0, np.linspace(0.0, 2.0, 11), method)
+    assert torch.isnan(out[-1]).all()
+
+
 def test_growth_beyond_the_bound_counts_as_divergence():
     def grow(x):  # exponential growth: finite, but by e^20 at t = 20
         return x

@@ -103,8 +103,18 @@ def test_dopri5_steps_do_not_depend_on_the_output_grid(direction):
 
 def test_single_time_returns_the_initial_state():
     for method in METHODS:
-        out = integrate(rotation, torch.tensor(X0), [1.5], method)
+        x0 = torch.tensor(X0)
+        out = integrate(rotation, x0, [1.5], method)
         assert_allclose(out[0].numpy(), X0)
+        out[0] += 1.0  # a copy: the caller's x0 is untouched
+        assert_allclose(x0.numpy(), X0)
+
+
+@pytest.mark.parametrize("method", ["rk4", "dopri5", "tao", "scipy"])
+def test_a_field_that_changes_the_dtype_is_refused(method):
+    x0 = torch.tensor(X0, dtype=torch.float32)
+    with pytest.raises(TypeError, match=r"dtype of its input.*float64.*float32"):
+        integrate(lambda x: rotation(x).double(), x0, [0.0, 1.0], method)
 
 
 def test_float32_states_stay_float32():

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_hnn import HamiltonianRegressor
 from sklearn_hnn.integrate import SYMPLECTIC_METHODS, integrate
@@ -132,13 +135,27 @@ def test_odd_widths_are_refused(method):
         )
 
 
+def test_implicit_midpoint_says_when_its_iteration_does_not_converge():
+    def oscillator(x):
+        return torch.cat([x[:, 1:], -x[:, :1]], dim=1)
+
+    x0 = torch.tensor([[1.0, 0.0]], dtype=torch.float64)
+    with pytest.warns(ConvergenceWarning, match="step of 1.5"):
+        integrate(oscillator, x0, np.arange(5) * 1.5, "implicit_midpoint")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        integrate(oscillator, x0, np.arange(5) * 0.5, "implicit_midpoint")
+
+
 @pytest.mark.parametrize("method", GENERAL)
 def test_simulate_a_learned_hamiltonian_symplectically(method, spring_data):
     est = HamiltonianRegressor(
         hidden_layer_sizes=(32, 32), lr=1e-2, max_epochs=200, random_state=0
     ).fit(*spring_data)
     t = np.linspace(0.0, 50.0, 1001)
-    out = est.simulate([[0.5, 0.0], [0.0, 0.8]], t, method=method)
+    with warnings.catch_warnings():  # a float32 field's rounding is no failure
+        warnings.simplefilter("error", ConvergenceWarning)
+        out = est.simulate([[0.5, 0.0], [0.0, 0.8]], t, method=method)
     assert out.shape == (2, 1001, 2)
     learned = est.energy(out.reshape(-1, 2)).reshape(2, -1)
     drift = np.abs(learned - learned[:, :1]).max()
