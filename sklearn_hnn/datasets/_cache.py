@@ -100,7 +100,12 @@ def load_or_build(
     """
     params = _normalise(params)
     key = _key(name, params)
-    path = Path(cache_dir).expanduser() / f"{name}-{key[:KEY_DIGITS]}.npz"
+    directory = Path(cache_dir).expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(
+            f"cache_dir must be a directory; {str(cache_dir)!r} is a file."
+        )
+    path = directory / f"{name}-{key[:KEY_DIGITS]}.npz"
     try:
         return _read(path, key, params)
     except FileNotFoundError:
@@ -168,10 +173,11 @@ def _checksum(array: np.ndarray) -> str:
 
 def _read(path: Path, key: str, params) -> dict[str, np.ndarray]:
     """The arrays of a cache file, after checking its record and checksums."""
-    archive = np.load(path, allow_pickle=False)
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise _Mismatch("it is not an .npz archive")
-    with archive:
+    # Our own handle: np.load leaves its file open when the archive is damaged.
+    with (
+        open(path, "rb") as file,
+        _as_npz(np.load(file, allow_pickle=False)) as archive,
+    ):
         meta = json.loads(archive[META].item())
         if not isinstance(meta, dict):
             raise _Mismatch(f"its {META} record is not a JSON object")
@@ -195,6 +201,12 @@ def _read(path: Path, key: str, params) -> dict[str, np.ndarray]:
                 raise _Mismatch(f"the checksum of array {name!r} does not match")
             arrays[name] = array
     return arrays
+
+
+def _as_npz(archive) -> np.lib.npyio.NpzFile:
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise _Mismatch("it is not an .npz archive")
+    return archive
 
 
 def _write(path: Path, record: dict, arrays: dict[str, np.ndarray]) -> None:

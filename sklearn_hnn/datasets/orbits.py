@@ -14,8 +14,8 @@ from functools import partial
 import numpy as np
 from sklearn.utils import Bunch
 
-from sklearn_hnn._validation import check_non_negative_float
-from sklearn_hnn.datasets.trajectories import make_simulated_dataset
+from sklearn_hnn._validation import check_non_negative_float, check_positive_int
+from sklearn_hnn.datasets.trajectories import check_generator, make_simulated_dataset
 from sklearn_hnn.systems import NBody
 
 #: Range of each position coordinate of body 1 (two bodies).
@@ -28,6 +28,22 @@ def _rotate(vectors: np.ndarray, angle: float) -> np.ndarray:
     """Rotate ``(..., 2)`` vectors counter-clockwise by ``angle``."""
     c, s = np.cos(angle), np.sin(angle)
     return vectors @ np.array([[c, s], [-s, c]])
+
+
+def _check_range(value, name: str) -> tuple[float, float]:
+    """``(low, high)`` of finite numbers with ``low <= high``, or a ValueError."""
+    try:
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} must be a pair (low, high) of numbers; got {value!r}."
+        ) from None
+    if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+        raise ValueError(
+            f"{name} must be a pair (low, high) of finite numbers with low <= "
+            f"high; got {value!r}."
+        )
+    return low, high
 
 
 def sample_two_body_states(
@@ -48,6 +64,9 @@ def sample_two_body_states(
     -------
     ndarray of shape (n, 8)
     """
+    rng, n = check_generator(rng), check_positive_int(n, "n")
+    orbit_noise = check_non_negative_float(orbit_noise, "orbit_noise")
+    coordinate_range = _check_range(coordinate_range, "coordinate_range")
     q1 = rng.uniform(*coordinate_range, size=(n, 2))
     r = np.linalg.norm(q1, axis=1, keepdims=True)
     v1 = _rotate(q1, np.pi / 2) / (2.0 * r**1.5)
@@ -74,6 +93,11 @@ def sample_three_body_states(
     -------
     ndarray of shape (n, 12)
     """
+    rng, n = check_generator(rng), check_positive_int(n, "n")
+    velocity_noise = check_non_negative_float(velocity_noise, "velocity_noise")
+    radius_range = _check_range(radius_range, "radius_range")
+    if radius_range[0] <= 0:
+        raise ValueError(f"radius_range must be positive; got {radius_range}.")
     r = rng.uniform(*radius_range, size=(n, 1))
     angle = rng.uniform(0.0, 2.0 * np.pi, size=(n, 1))
     q1 = r * np.concatenate([np.cos(angle), np.sin(angle)], axis=1)

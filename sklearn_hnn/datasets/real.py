@@ -97,6 +97,11 @@ def _parse_real_pendulum(file: Path) -> np.ndarray:
             f"{file} is not the real pendulum data: it is not a text file ({exc})."
         ) from None
     lines = text.splitlines()
+    if lines and not text.endswith(("\n", "\r")):
+        raise ValueError(
+            f"{file} is truncated: it does not end with a line break, so its last "
+            f"line ({lines[-1].strip()[:80]!r}) may be cut short."
+        )
     if not lines or lines[0].strip() != REAL_PENDULUM_HEADER:
         found = lines[0].strip()[:40] if lines else "an empty file"
         raise ValueError(

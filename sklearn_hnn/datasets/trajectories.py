@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 
@@ -34,9 +35,25 @@ def sample_annulus(
     -------
     ndarray of shape (n, 2)
     """
+    rng = check_generator(rng)
+    n = check_positive_int(n, "n")
+    r_min = check_non_negative_float(r_min, "r_min")
+    r_max = check_positive_float(r_max, "r_max")
+    if r_min > r_max:
+        raise ValueError(f"r_min must be at most r_max; got {r_min} > {r_max}.")
     radius = rng.uniform(r_min, r_max, size=n)
     angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
     return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+
+
+def check_generator(rng) -> np.random.Generator:
+    """``rng`` itself, or a TypeError unless it is a numpy ``Generator``."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            "rng must be a numpy.random.Generator, such as "
+            f"numpy.random.default_rng(0); got {type(rng).__name__}."
+        )
+    return rng
 
 
 def make_trajectory_dataset(
@@ -79,7 +96,17 @@ def make_trajectory_dataset(
         ``initial_states`` (clean); ``n_train``; ``system``.
     """
     t = check_time_grid(t)
-    initial_states = np.asarray(initial_states, dtype=float)
+    initial_states = system._check_states(
+        initial_states, "initial_states", single_or_batch=True
+    )
+    if initial_states.ndim != 2:
+        raise ValueError(
+            "initial_states must have shape (n_trajectories, "
+            f"{system.n_features}); got shape {initial_states.shape}."
+        )
+    noise_std = check_non_negative_float(noise_std, "noise_std")
+    n_train = check_positive_int(n_train, "n_train")
+    rng = check_generator(rng)
     n_trajectories = len(initial_states)
     if not 0 < n_train < n_trajectories:
         raise ValueError(
@@ -191,7 +218,8 @@ def make_simulated_dataset(
             f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
         )
     random_generator = check_seed(random_state)
-    n_train = int(n_trajectories * train_fraction)
+    # The tolerance keeps 100 * 0.57 = 56.99999999999999 from losing one.
+    n_train = math.floor(n_trajectories * train_fraction + 1e-9)
     if not 0 < n_train < n_trajectories:
         raise ValueError(
             f"train_fraction={train_fraction} of n_trajectories={n_trajectories} "

@@ -150,6 +150,14 @@ def _split_groups(groups, n_samples: int) -> list[tuple[object, np.ndarray]]:
             "groups must be a 1-D array with one trajectory label per row of X "
             f"(length {n_samples}); got shape {labels.shape}."
         )
+    if labels.dtype.kind in "US" and not isinstance(groups, np.ndarray):
+        # numpy turns a list of numbers and strings into strings, merging the
+        # trajectories 1 and "1"; refuse the mix as np.unique would.
+        if not all(isinstance(label, str | bytes) for label in groups):
+            raise ValueError(
+                "groups labels must be mutually comparable (all numbers or all "
+                "strings); got a mix of numbers and strings."
+            )
     try:
         uniques, inverse = np.unique(labels, return_inverse=True)
     except TypeError as exc:

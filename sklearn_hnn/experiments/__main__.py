@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from sklearn_hnn.datasets.real import DATA_ENV, REAL_PENDULUM_FILE, find_data_file
+from sklearn_hnn.datasets.real import DATA_ENV, load_real_pendulum
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
@@ -97,9 +97,11 @@ def _main(argv: list[str] | None) -> int:
     tasks = args.tasks or list(TASKS)
     if any(TASKS[task].measured for task in tasks):
         try:  # fail now rather than after the simulated tasks have run
-            find_data_file(REAL_PENDULUM_FILE)
-        except FileNotFoundError as exc:
-            parser.error(f"{exc} (or use --data-dir)")
+            load_real_pendulum(args.data_dir)
+        except (FileNotFoundError, ValueError) as exc:
+            if args.data_dir is None:
+                parser.error(f"{exc} (or use --data-dir)")
+            parser.error(f"--data-dir {str(args.data_dir)!r}: {exc}")
 
     summaries, runs_by_task = {}, {}
     for task in tasks:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import gc
 import inspect
 import json
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -219,6 +221,25 @@ def test_damaged_file_is_reported_and_rebuilt(damage, reason, tmp_path, simulati
     assert only_file(tmp_path) == path  # rewritten in place, nothing left over
     assert_same_dataset(make_spring_dataset(**SMALL, cache_dir=tmp_path), fresh)
     assert len(simulations) == 3  # the rewritten file is good
+
+
+def test_a_damaged_file_leaves_no_file_handle_open(tmp_path, simulations):
+    fresh = make_spring_dataset(**SMALL)
+    make_spring_dataset(**SMALL, cache_dir=tmp_path)
+    _truncate(only_file(tmp_path), fresh)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        make_spring_dataset(**SMALL, cache_dir=tmp_path)
+        gc.collect()
+    assert not [w for w in record if issubclass(w.category, ResourceWarning)]
+
+
+def test_a_cache_dir_that_is_a_file_is_refused_before_simulating(tmp_path, simulations):
+    not_a_directory = tmp_path / "cache"
+    not_a_directory.write_text("")
+    with pytest.raises(ValueError, match="cache_dir must be a directory"):
+        make_spring_dataset(**SMALL, cache_dir=not_a_directory)
+    assert simulations == []
 
 
 def test_files_are_read_without_pickle(tmp_path):

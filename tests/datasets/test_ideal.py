@@ -4,7 +4,15 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from sklearn_hnn.datasets import make_pendulum_dataset, make_spring_dataset
+from sklearn_hnn.datasets import (
+    make_pendulum_dataset,
+    make_spring_dataset,
+    make_trajectory_dataset,
+    sample_annulus,
+    sample_three_body_states,
+    sample_two_body_states,
+)
+from sklearn_hnn.systems import MassSpring
 
 MAKERS = {
     "spring": (make_spring_dataset, 30, (0.1, 1.0)),
@@ -64,3 +72,54 @@ def test_noise_free_option():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         make_spring_dataset(**kwargs)
+
+
+def test_train_fraction_is_not_lost_to_rounding():
+    data = make_spring_dataset(n_trajectories=100, train_fraction=0.57, random_state=0)
+    assert data.n_train == 57  # 100 * 0.57 is 56.99999999999999 in floating point
+
+
+SPRING = MassSpring()
+GOOD = {
+    "system": SPRING,
+    "initial_states": [[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]],
+    "t": np.linspace(0.0, 1.0, 5),
+    "noise_std": 0.1,
+    "n_train": 2,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        ({"initial_states": [1.0, 0.5]}, ValueError, "initial_states must have shape"),
+        ({"initial_states": [[1.0, 0.5, 0.0]]}, ValueError, "initial_states"),
+        ({"noise_std": float("nan")}, ValueError, "noise_std"),
+        ({"noise_std": -1.0}, ValueError, "noise_std"),
+        ({"n_train": 1.5}, (TypeError, ValueError), "n_train"),
+        ({"n_train": 3}, ValueError, "n_train"),
+        ({"rng": 0}, TypeError, "rng must be a numpy.random.Generator"),
+    ],
+)
+def test_make_trajectory_dataset_names_bad_arguments(change, error, message):
+    kwargs = {**GOOD, "rng": np.random.default_rng(0), **change}
+    with pytest.raises(error, match=message):
+        make_trajectory_dataset(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("sampler", "kwargs", "message"),
+    [
+        (sample_annulus, {"n": 0, "r_min": 0.1, "r_max": 1.0}, "n "),
+        (sample_annulus, {"n": 3, "r_min": 1.0, "r_max": 0.1}, "r_min must be at most"),
+        (sample_two_body_states, {"n": 3, "orbit_noise": -1.0}, "orbit_noise"),
+        (sample_two_body_states, {"n": 3, "coordinate_range": (2, 1)}, "low <= high"),
+        (sample_three_body_states, {"n": 3, "radius_range": (0, 1)}, "positive"),
+        (sample_three_body_states, {"n": 2.5}, "n "),
+    ],
+)
+def test_samplers_name_bad_arguments(sampler, kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        sampler(np.random.default_rng(0), **kwargs)
+    with pytest.raises(TypeError, match="rng must be"):
+        sampler(0, **{**kwargs, "n": 3})

@@ -84,6 +84,15 @@ def test_truncated_or_malformed_files_fail_clearly(
         load_real_pendulum(path)
 
 
+@pytest.mark.parametrize("cut", [1, 2, 5, 8, 20])
+def test_a_file_cut_inside_its_last_number_is_truncated(shared_data_dir, tmp_path, cut):
+    text = (shared_data_dir / "real_pend_h_1.txt").read_bytes().rstrip(b"\r\n")
+    path = tmp_path / "real_pend_h_1.txt"
+    path.write_bytes(text[:-cut])
+    with pytest.raises(ValueError, match="truncated: it does not end with a line"):
+        load_real_pendulum(path)
+
+
 def test_binary_file_fails_clearly(tmp_path):
     path = tmp_path / "real_pend_h_1.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")

@@ -374,6 +374,8 @@ def test_bad_groups():
         time_derivative(X, t, groups=np.zeros((4, 1)))
     with pytest.raises(ValueError, match="groups labels must be mutually comparable"):
         time_derivative(X, t, groups=[None, 1, None, 1])
+    with pytest.raises(ValueError, match="a mix of numbers and strings"):
+        time_derivative(X, t, groups=[1, "1", 1, "1"])
 
 
 def test_too_short_segment():

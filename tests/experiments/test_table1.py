@@ -228,6 +228,19 @@ def test_command_line_checks_for_the_real_pendulum_data_first(
     assert "spring seed" not in captured.out  # nothing ran
 
 
+def test_command_line_checks_the_whole_real_pendulum_file_first(
+    capsys, shared_data_dir, tmp_path
+):
+    text = (shared_data_dir / "real_pend_h_1.txt").read_bytes()
+    (tmp_path / "real_pend_h_1.txt").write_bytes(text[:20000])
+    with pytest.raises(SystemExit):
+        main(["spring", "real-pendulum", "--quick", "--data-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert "--data-dir" in captured.err and "truncated" in captured.err
+    assert DATA_ENV not in captured.err
+    assert "spring seed" not in captured.out  # nothing ran
+
+
 def test_command_line_caches_the_simulated_datasets(tmp_path):
     cache_dir = tmp_path / "cache"
     simulated = ["spring", "pendulum", "two-body", "three-body"]
