@@ -359,14 +359,13 @@ def test_partial_fit_checks_parameters_changed_after_fitting(
 def test_continuing_checks_and_keeps_the_column_names(estimator_cls):
     pd = pytest.importorskip("pandas")
     X, y = _states()
-    est = estimator_cls(**SMALL, max_epochs=2).fit(
-        pd.DataFrame(X, columns=["q", "p"]), y
-    )
-    before = est.predict(X)
+    frame = pd.DataFrame(X, columns=["q", "p"])
+    est = estimator_cls(**SMALL, max_epochs=2).fit(frame, y)
+    before = est.predict(frame)
     swapped = pd.DataFrame(X[:, ::-1], columns=["p", "q"])
     with pytest.raises(ValueError, match="feature names should match"):
         est.partial_fit(swapped, y)
-    assert_array_equal(est.predict(X), before)
+    assert_array_equal(est.predict(frame), before)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         est.partial_fit(X, y)
     assert list(est.feature_names_in_) == ["q", "p"]
