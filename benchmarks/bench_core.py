@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from _common import (
     autograd_field,
+    best_time,
     machine_line,
     median_block_time,
     original_style_loop,
@@ -86,33 +87,38 @@ def simulation_ratio(n_initial: int, n_steps: int, n_loop: int) -> dict:
     t = np.linspace(0.0, 20.0, n_steps + 1)
 
     model.simulate(x0[:10], t[:3])  # warm up
-    start = time.perf_counter()
     batched = model.simulate(x0, t, method="rk4")
-    batched_seconds = time.perf_counter() - start
+    # Each timing is the best of three runs: the first large batch of a process
+    # can pay for allocations and thread start-up.
+    batched_seconds = best_time(lambda: model.simulate(x0, t, method="rk4"))
 
     # The arithmetic floor: the 4 field evaluations per RK4 step alone, as
     # simulate makes them (the frozen field on float64 states).
     module = model.module_.eval()
     field = freeze_field(module, "forward")
     states = torch.as_tensor(x0)
-    with torch.inference_mode():
-        start = time.perf_counter()
-        for _ in range(4 * n_steps):
-            field(states)
-        floor_seconds = time.perf_counter() - start
+
+    def evaluations() -> None:
+        with torch.inference_mode():
+            for _ in range(4 * n_steps):
+                field(states)
+
+    floor_seconds = best_time(evaluations)
 
     # The two matrix products of every evaluation (forward through the
-    # 200 x 200 layer, and back for dH/dx) alone, on the field's float32
+    # 200 x 200 layer, and back for dH/dx) alone, in float32 like the field's
     # weights: what the arithmetic costs with nothing else.
     width = module.hamiltonian[2].weight.shape[0]
     hidden = torch.randn(n_initial, width)
     weight = torch.randn(width, width)
-    with torch.inference_mode():
-        start = time.perf_counter()
-        for _ in range(4 * n_steps):
-            hidden @ weight.T
-            hidden @ weight
-        products_seconds = time.perf_counter() - start
+
+    def products() -> None:
+        with torch.inference_mode():
+            for _ in range(4 * n_steps):
+                hidden @ weight.T
+                hidden @ weight
+
+    products_seconds = best_time(products)
 
     loops = {}
     for label, loop_field, rtol in (

@@ -130,6 +130,23 @@ def _at_least_float32(v: torch.Tensor) -> torch.Tensor:
     return v.to(torch.promote_types(v.dtype, torch.float32))
 
 
+def _freeze(
+    alive: torch.Tensor,
+    x: torch.Tensor,
+    x_new: torch.Tensor,
+    k_new: torch.Tensor,
+    ratios: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """A trial step in which the trajectories not ``alive`` stand still at
+    ``x``, with zero derivative and zero error."""
+    rows = alive.unsqueeze(-1)
+    return (
+        torch.where(rows, x_new, x),
+        torch.where(rows, k_new, 0.0),
+        torch.where(alive, ratios, 0.0),
+    )
+
+
 #: Consecutive trial steps rejected with a trajectory that is not healthy after
 #: which that trajectory is given up (the step has shrunk by 0.2^30 ~ 1e-21).
 MAX_UNHEALTHY_TRIALS = 30
@@ -210,23 +227,29 @@ def integrate_adaptive(
         h = remaining if clipped else h_proposed
         x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
         ratios = _error_ratios(error, x, x_new, rtol, atol)
-        if monitor is not None:
+        if monitor is None:
+            ratio = float(ratios.max())  # NaN if any trajectory's error is NaN
+        else:
+            if any_stopped:
+                x_new, k_new, ratios = _freeze(monitor.alive, x, x_new, k_new, ratios)
             unhealthy = monitor.alive & ~monitor.healthy(x_new)
-            if bool(unhealthy.any()):
+            # One host synchronisation for both.
+            ratio, found = torch.stack(
+                [ratios.max(), unhealthy.any().to(ratios.dtype)]
+            ).tolist()
+            if found:
                 unhealthy_trials += 1
                 give_up = unhealthy_trials > MAX_UNHEALTHY_TRIALS
                 stopped = unhealthy if give_up else unhealthy & (ratios <= 1.0)
                 if bool(stopped.any()):
                     monitor.stop(stopped, t_now, direction)
                     any_stopped = True
+                    x_new, k_new, ratios = _freeze(
+                        monitor.alive, x, x_new, k_new, ratios
+                    )
+                    ratio = float(ratios.max())
             else:
                 unhealthy_trials = 0
-            if any_stopped:  # stopped trajectories stand still, error-free
-                alive = monitor.alive.unsqueeze(-1)
-                x_new = torch.where(alive, x_new, x)
-                k_new = torch.where(alive, k_new, 0.0)
-                ratios = torch.where(monitor.alive, ratios, 0.0)
-        ratio = float(ratios.max())  # NaN if any trajectory's error is NaN
         n_steps += 1
         if n_steps > max_steps:
             raise RuntimeError(
