@@ -17,8 +17,10 @@ model = HamiltonianRegressor(
 
 x0 = np.array([1.0, 0.0])
 t = np.linspace(0.0, 0.3, 4)
+paths = {}  # true energy along each path
 for field, times in [("symplectic", t), ("gradient", t), ("gradient", -t)]:
     states = model.simulate(x0, times, field=field, substeps=10)
-    energies = ", ".join(f"{h:.3f}" for h in data.system.hamiltonian(states))
     direction = "forward" if times[-1] > 0 else "backward"
+    paths[field, direction] = data.system.hamiltonian(states)
+    energies = ", ".join(f"{h:.3f}" for h in paths[field, direction])
     print(f"{field:10s} {direction:8s} true energy along the path: {energies}")

@@ -22,11 +22,13 @@ x0 = data.initial_states[data.n_train :]  # clean starts of the test trajectorie
 t = np.linspace(0.0, 30.0, 301)  # ten times the training span
 true_energy = data.system.hamiltonian(x0)
 
+drifts = {}
 for name, model in models.items():
     model.fit(data.X_train, data.dXdt_train)
     r2 = model.score(data.X_test, data.dXdt_test)
     rollout = model.simulate(x0, t, substeps=5)  # (25, 301, 2), one batched call
     drift = np.abs(data.system.hamiltonian(rollout[:, -1]) - true_energy).mean()
+    drifts[name] = drift
     print(f"{name:8s}  test R² = {r2:.3f}   mean |ΔH| after t = 30: {drift:.4f}")
 
 learned = models["HNN"].energy(data.X_test)

@@ -28,6 +28,7 @@ energy = data.system.hamiltonian
 settings = {"hidden_layer_sizes": (64, 64), "weight_decay": 1e-5, "max_epochs": 1000}
 
 print("derivatives  model                      energy MSE of the rollout")
+errors = {}
 for differentiation in ("forward", "central"):
     for model in (
         BaselineDynamicsRegressor(**settings, random_state=0),
@@ -37,4 +38,5 @@ for differentiation in ("forward", "central"):
         model.fit(data.X[train], t=data.t[train], groups=data.trial[train])
         rollout = model.simulate(data.X[test][0], data.t[test], substeps=10)
         error = np.mean((energy(rollout) - energy(data.X[test])) ** 2)
+        errors[differentiation, type(model).__name__] = error
         print(f"{differentiation:12s} {type(model).__name__:26s} {error:.4f}")

@@ -1,10 +1,11 @@
-"""Every example runs and prints what it promises."""
+"""Every example runs, and what it prints holds."""
 
 from __future__ import annotations
 
 import runpy
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sklearn_hnn.datasets.real import DATA_ENV
@@ -16,10 +17,54 @@ def test_examples_exist():
     assert len(EXAMPLES) >= 3
 
 
+def _quickstart(names: dict) -> None:
+    """The HNN keeps the true energy far better than the baseline."""
+    assert names["drifts"]["HNN"] < names["drifts"]["baseline"] / 10
+
+
+def _adding_energy(names: dict) -> None:
+    """The symplectic field keeps H; the gradient raises it forward in time and
+    lowers it backward."""
+    paths = names["paths"]
+    kept = paths["symplectic", "forward"]
+    assert np.ptp(kept) < 0.01 * kept[0]
+    assert (np.diff(paths["gradient", "forward"]) > 0).all()
+    assert (np.diff(paths["gradient", "backward"]) < 0).all()
+
+
+def _grid_search(names: dict) -> None:
+    """The search picks a setting that fits held-out trajectories."""
+    search = names["search"]
+    assert search.best_score_ == max(search.cv_results_["mean_test_score"])
+    assert search.best_score_ > 0.9
+
+
+def _real_pendulum(names: dict) -> None:
+    """The two models swap places when the derivatives change."""
+    errors = names["errors"]
+    hnn, baseline = "HamiltonianRegressor", "BaselineDynamicsRegressor"
+    assert errors["forward", hnn] < errors["forward", baseline] / 10
+    assert errors["central", baseline] < errors["central", hnn]
+
+
+#: What each example claims, checked on the names it leaves behind.
+CLAIMS = {
+    "quickstart_spring.py": _quickstart,
+    "adding_energy.py": _adding_energy,
+    "grid_search_by_trajectory.py": _grid_search,
+    "real_pendulum.py": _real_pendulum,
+}
+
+
+def test_every_example_has_its_claims_checked():
+    assert {path.name for path in EXAMPLES} == set(CLAIMS)
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs(path, capsys, monkeypatch, request):
+def test_example_runs_and_holds_its_claims(path, capsys, monkeypatch, request):
     if path.name == "real_pendulum.py":  # reads the shared data directory
         directory = request.getfixturevalue("shared_data_dir")
         monkeypatch.setenv(DATA_ENV, str(directory))
-    runpy.run_path(str(path), run_name="__main__")
+    names = runpy.run_path(str(path), run_name="__main__")
     assert capsys.readouterr().out.strip()
+    CLAIMS[path.name](names)

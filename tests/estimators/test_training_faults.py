@@ -321,19 +321,20 @@ class FailAfterFirstBatch(Callback):
 def test_a_failed_continuation_leaves_the_optimizer_state_alone(estimator_cls):
     X, y = _states()
     est = estimator_cls(**SMALL, max_epochs=2).fit(X, y)
-    before = {
-        key: value.clone()
-        for state in est.net_.optimizer_.state.values()
-        for key, value in state.items()
-    }
+
+    def adam_state():
+        return {
+            (index, name): value.clone()
+            for index, state in est.net_.optimizer_.state_dict()["state"].items()
+            for name, value in state.items()
+        }
+
+    before = adam_state()
     est.set_params(callbacks=[FailAfterFirstBatch()])
     with pytest.raises(OSError, match="disk full"):
         est.partial_fit(X, y)
-    after = {
-        key: value
-        for state in est.net_.optimizer_.state.values()
-        for key, value in state.items()
-    }
+    after = adam_state()
+    assert len(before) == 3 * len(list(est.module_.parameters()))
     assert before.keys() == after.keys()
     for key in before:
         assert torch.equal(before[key], after[key]), key

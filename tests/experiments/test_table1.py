@@ -45,6 +45,13 @@ def test_rollouts_match_their_reference(name, data_env):
     x0, t, reference = task.rollouts(data)
     assert reference.shape == (len(x0), len(t), data.X_train.shape[1])
     np.testing.assert_allclose(reference[:, 0], x0)
+    assert np.ptp(reference, axis=1).max() > 0.05  # the reference moves
+    if task.measured:  # the measurements themselves
+        np.testing.assert_array_equal(reference[0], data.X_test)
+    else:  # a true trajectory: it keeps the system's energy
+        energy = data.system.hamiltonian(reference)
+        start = np.broadcast_to(energy[:, :1], energy.shape)
+        np.testing.assert_allclose(energy, start, rtol=1e-6, atol=1e-9)
 
 
 def test_orbit_evaluation_uses_fresh_seeded_orbits():

@@ -157,6 +157,12 @@ def test_simulate_a_learned_hamiltonian_symplectically(method, spring_data):
         warnings.simplefilter("error", ConvergenceWarning)
         out = est.simulate([[0.5, 0.0], [0.0, 0.8]], t, method=method)
     assert out.shape == (2, 1001, 2)
-    learned = est.energy(out.reshape(-1, 2)).reshape(2, -1)
-    drift = np.abs(learned - learned[:, :1]).max()
-    assert drift < 1e-2 * np.abs(learned).max()
+
+    def growth(states):  # energy error over the last 100 steps / the first 100
+        learned = est.energy(states.reshape(-1, 2)).reshape(2, -1)
+        error = np.abs(learned - learned[:, :1])
+        return error[:, -100:].max() / error[:, 1:101].max()
+
+    # The learned energy's error stays bounded; RK4's grows on the same model.
+    assert growth(out) < 1.5
+    assert growth(est.simulate([[0.5, 0.0], [0.0, 0.8]], t, method="rk4")) > 3.0
