@@ -126,7 +126,8 @@ class Tao(FixedStepMethod):
     omega : float, default=20.0
         Coupling strength. Tao recommends ``omega * dt`` of order one. The
         coupling's flow rotates by ``2 omega dt`` per step, so ``omega * dt``
-        near a multiple of pi/2 is a resonance with errors of order one.
+        near a multiple of pi/2 is a resonance with errors of order one; a
+        ``RuntimeWarning`` says so.
     """
 
     order = 2
@@ -168,6 +169,15 @@ class Tao(FixedStepMethod):
         return state[..., : state.shape[-1] // 2]
 
     def step(self, field: Field, state: torch.Tensor, dt: float) -> torch.Tensor:
+        phase = self.omega * abs(dt)
+        if phase > 0.5 and abs(math.sin(2.0 * phase)) < 0.1:
+            warnings.warn(
+                f"tao: omega * dt = {phase:.3g} is near a multiple of pi/2, where "
+                "the coupling of the two copies resonates and the result is "
+                "wrong. Use another step (substeps).",
+                RuntimeWarning,
+                stacklevel=2,
+            )
         first, second = _halves(state)
         q, p = _halves(first)
         x, y = _halves(second)

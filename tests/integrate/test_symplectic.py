@@ -147,6 +147,16 @@ def test_implicit_midpoint_says_when_its_iteration_does_not_converge():
         integrate(oscillator, x0, np.arange(5) * 0.5, "implicit_midpoint")
 
 
+def test_tao_warns_at_its_resonant_step_sizes():
+    omega = Tao().omega
+    for resonant in (np.pi / 2, np.pi):
+        with pytest.warns(RuntimeWarning, match="near a multiple of pi/2"):
+            integrate(coupled, X0, [0.0, resonant / omega], "tao")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        integrate(coupled, X0, [0.0, 0.05, 0.1], "tao")  # omega dt = 1
+
+
 @pytest.mark.parametrize("method", GENERAL)
 def test_simulate_a_learned_hamiltonian_symplectically(method, spring_data):
     est = HamiltonianRegressor(
