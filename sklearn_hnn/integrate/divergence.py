@@ -9,8 +9,7 @@ step and freeze a failed trajectory at its last healthy state, so that it
 cannot disturb the others (their step size is chosen from the healthy
 trajectories only); fixed-step methods, whose trajectories evolve
 independently, check the whole solution once at the end. Its checks are tensor
-operations, with no host
-synchronisation.
+operations; it synchronises with the host only to write its report.
 """
 
 from __future__ import annotations
