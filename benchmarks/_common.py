@@ -109,17 +109,19 @@ def original_style_loop(
     x0: np.ndarray,
     t: np.ndarray,
     rtol: float,
-) -> np.ndarray:
+) -> tuple[np.ndarray, float]:
     """One solve_ivp per trajectory, ``field`` called on one float32 state at a
     time (a ``(1, d)`` tensor that requires grad), as the original research
-    code integrates."""
+    code integrates. Returns the trajectories and the mean number of field
+    evaluations per trajectory."""
 
     def rhs(_time, state):
         x = torch.tensor(state, requires_grad=True, dtype=torch.float32).view(1, -1)
         return field(x).detach().numpy().reshape(-1)
 
-    out = []
+    out, evaluations = [], 0
     for state in x0:
         solution = solve_ivp(rhs, (t[0], t[-1]), state, t_eval=t, rtol=rtol)
         out.append(solution.y.T)
-    return np.stack(out)
+        evaluations += solution.nfev
+    return np.stack(out), evaluations / len(x0)

@@ -133,7 +133,7 @@ def original_loop(est, n_loop, n_steps, rk4):
     t = np.linspace(0.0, 20.0, n_steps + 1)
     x0 = pendulum_initial_states(n_loop)
     field = autograd_field(est.module_.eval())
-    seconds = best_time(lambda: original_style_loop(field, x0, t, 1e-12), repeats=1)
+    seconds = best_time(lambda: original_style_loop(field, x0, t, 1e-12))
     per = seconds / n_loop
     batched = {n: s / n for n, s in rk4.items() if n >= 100}
     best_n = min(batched, key=batched.get)

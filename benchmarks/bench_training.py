@@ -49,7 +49,7 @@ def _compiled_step(module, optimizer, X, y):
         optimizer.step()
 
     start = time.perf_counter()
-    step()  # the cold compile
+    step()  # compiles: the process's first compile, or a recompile for a new size
     return step, time.perf_counter() - start
 
 
@@ -201,8 +201,9 @@ def main() -> None:
         print(
             "    compiled over eager hnn step "
             f"{s['hnn compiled'] / s['hnn eager']:.2f}; "
-            f"cold compile {r['cold']['hnn']:.1f} s (hnn), "
-            f"{r['cold']['baseline']:.1f} s (baseline); compiled gradients vs "
+            f"first-step compile in this process {r['cold']['hnn']:.1f} s (hnn), "
+            f"{r['cold']['baseline']:.1f} s (baseline; not cold: see the docs); "
+            "compiled gradients vs "
             f"eager: max relative difference {r['gradient mismatch']:.1e}"
         )
 

@@ -11,8 +11,8 @@ import torch
 #: layer), one thread is faster than several: the operations are too small to
 #: split, and waking a pool (or competing with another library's OpenMP pool)
 #: costs more than it saves. Measured on 2 cores with the paper's 200-wide
-#: network (docs/benchmarks.md): one thread was 4% faster for one state and
-#: 13% for four; from 16 states on, two threads were as fast or faster.
+#: network (docs/benchmarks.md): one thread was 3-6% faster for one state and
+#: 12-14% for four; from 16 states on, two threads were as fast or faster.
 SMALL_WORK = 2048
 
 
