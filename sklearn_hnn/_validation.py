@@ -158,6 +158,16 @@ def check_seed(random_state, name: str = "random_state") -> np.random.RandomStat
         ) from None
 
 
+def check_generator(rng, name: str = "rng") -> np.random.Generator:
+    """``rng`` itself, or a TypeError unless it is a numpy ``Generator``."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator, such as "
+            f"numpy.random.default_rng(0); got {type(rng).__name__}."
+        )
+    return rng
+
+
 def check_option(value, name: str, options) -> str:
     """Raise unless ``value`` is one of ``options``, listing the valid ones."""
     if not isinstance(value, str) or value not in options:

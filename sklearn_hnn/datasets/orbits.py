@@ -14,8 +14,12 @@ from functools import partial
 import numpy as np
 from sklearn.utils import Bunch
 
-from sklearn_hnn._validation import check_non_negative_float, check_positive_int
-from sklearn_hnn.datasets.trajectories import check_generator, make_simulated_dataset
+from sklearn_hnn._validation import (
+    check_generator,
+    check_non_negative_float,
+    check_positive_int,
+)
+from sklearn_hnn.datasets.trajectories import make_simulated_dataset
 from sklearn_hnn.systems import NBody
 
 #: Range of each position coordinate of body 1 (two bodies).

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from sklearn_hnn._validation import (
+    check_generator,
     check_non_negative_float,
     check_positive_float,
     check_positive_int,
@@ -44,16 +45,6 @@ def sample_annulus(
     radius = rng.uniform(r_min, r_max, size=n)
     angle = rng.uniform(0.0, 2.0 * np.pi, size=n)
     return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
-
-
-def check_generator(rng) -> np.random.Generator:
-    """``rng`` itself, or a TypeError unless it is a numpy ``Generator``."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator, such as "
-            f"numpy.random.default_rng(0); got {type(rng).__name__}."
-        )
-    return rng
 
 
 def make_trajectory_dataset(

@@ -152,6 +152,18 @@ def _freeze(
 MAX_UNHEALTHY_TRIALS = 30
 
 
+def outputs_passed(forward_t: np.ndarray, forward_time: float, at_end: bool) -> int:
+    """How many output times a step ending at ``forward_time`` has reached:
+    those up to and including it, or all of them at the end of the run.
+
+    ``forward_t`` and ``forward_time`` are times multiplied by the direction of
+    integration, so ``forward_t`` increases.
+    """
+    if at_end:
+        return len(forward_t)
+    return int(np.searchsorted(forward_t, forward_time, side="right"))
+
+
 def _initial_step(
     field: Field,
     x0: torch.Tensor,
@@ -264,10 +276,7 @@ def integrate_adaptive(
             factor = min(max_factor, max(min_factor, safety * ratio**exponent))
         if ratio <= 1.0:
             t_new = t_end if clipped else t_now + direction * h
-            # Outputs passed by this step: times in (t_now, t_new].
-            last = int(np.searchsorted(forward_t, direction * t_new, side="right"))
-            if clipped:
-                last = len(t)
+            last = outputs_passed(forward_t, direction * t_new, at_end=clipped)
             if last > next_out:
                 inside = last - 1 if forward_t[last - 1] == direction * t_new else last
                 if inside > next_out:  # strictly inside the step: interpolate

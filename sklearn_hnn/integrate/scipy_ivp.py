@@ -9,6 +9,7 @@ import scipy.integrate
 import torch
 from scipy.integrate import solve_ivp
 
+from sklearn_hnn.integrate.adaptive import outputs_passed
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 
 Field = Callable[[torch.Tensor], torch.Tensor]
@@ -116,9 +117,9 @@ def _step_by_step(
             continue
         suspect[:] = False
         # Outputs passed by this step: times in (t_old, t].
-        last = int(np.searchsorted(forward_t, direction * solver.t, side="right"))
-        if solver.status == "finished":
-            last = len(t)
+        last = outputs_passed(
+            forward_t, direction * solver.t, at_end=solver.status == "finished"
+        )
         if last > next_out:
             out.extend(solver.dense_output()(t[next_out:last]).T)
             next_out = last
