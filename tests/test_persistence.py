@@ -19,6 +19,7 @@ from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback
+from skorch.exceptions import DeviceWarning
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
 from sklearn_hnn.callbacks import Checkpoint
@@ -278,8 +279,13 @@ def test_model_trained_on_cuda_unpickles_and_predicts_on_cpu(estimator_cls):
     est.net_.device = "cuda"  # as after fit(device="cuda")
     with _storages_tagged_cuda():
         blob = pickle.dumps(est)
-    with pytest.warns(UserWarning, match="CUDA"):
+    # skorch warns twice: the tensors load on the CPU, and the net's device is
+    # set to it.
+    with pytest.warns(DeviceWarning) as caught:
         copy = pickle.loads(blob)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "CUDA" in messages and "self.device = cpu" in messages
+    assert str(copy.net_.device) == "cpu"
     assert_array_equal(copy.predict(X), expected)
 
 
