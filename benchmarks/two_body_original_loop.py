@@ -17,10 +17,10 @@ with one of three loops (``--loop``):
   as our estimator draws them (10,000 steps).
 - ``estimator``: ``HamiltonianRegressor`` with the Table 1 command's settings.
 
-Every model is scored by the same code, as the Table 1 command scores: train
-and test MSE of ``dX/dt`` over the full sets, and the energy MSE of RK4
-rollouts of the 15 evaluation orbits (10 steps per interval of the 500-point
-grid on ``[0, 25]``).
+Every model is scored by the Table 1 command's own ``score``: train and test
+MSE of ``dX/dt`` over the full sets, and the energy MSE of RK4 rollouts of the
+15 evaluation orbits (10 steps per interval of the 500-point grid on
+``[0, 25]``), here evaluated in float32.
 
     python benchmarks/two_body_original_loop.py --loop original --seeds 0:20
     python benchmarks/two_body_original_loop.py --loop estimator --seeds 0:20
@@ -42,9 +42,9 @@ import torch
 from _common import autograd_field, machine_line
 
 from sklearn_hnn import HamiltonianRegressor
+from sklearn_hnn.experiments.table1 import make_model, score
 from sklearn_hnn.experiments.tasks import TASKS, Task
 from sklearn_hnn.integrate import integrate
-from sklearn_hnn.metrics import energy_mse
 from sklearn_hnn.nn import HamiltonianField
 
 
@@ -82,15 +82,15 @@ def train_like_original(
     return module
 
 
-def score(module: HamiltonianField, data, x0, t, reference, substeps: int) -> dict:
-    """Train and test loss and rollout energy MSE, as the Table 1 command."""
+def evaluate_and_roll_out(
+    module: HamiltonianField, x0: np.ndarray, t: np.ndarray, substeps: int
+) -> tuple:
+    """The module's ``dX/dt`` as a function of states, and its RK4 rollout of
+    shape ``(n_orbits, n_times, 8)``, both in float32."""
 
-    def evaluate(x: np.ndarray) -> np.ndarray:
+    def predict(x: np.ndarray) -> np.ndarray:
         with torch.no_grad():
             return module(torch.tensor(x, dtype=torch.float32)).double().numpy()
-
-    def loss(X: np.ndarray, dXdt: np.ndarray) -> float:
-        return float(np.mean((evaluate(X) - dXdt) ** 2))
 
     with torch.no_grad():
         rollout = integrate(
@@ -100,30 +100,23 @@ def score(module: HamiltonianField, data, x0, t, reference, substeps: int) -> di
             method="rk4",
             substeps=substeps,
         )
-    rollout = rollout.transpose(0, 1).double().numpy()  # (n_orbits, n_times, 8)
-    return {
-        "train_loss": loss(data.X_train, data.dXdt_train),
-        "test_loss": loss(data.X_test, data.dXdt_test),
-        # A rollout that blew up is NaN from then on: its error is infinite.
-        "energy_mse": energy_mse(data.system.hamiltonian, reference, rollout)
-        if np.isfinite(rollout).all()
-        else float("inf"),
-    }
+    return predict, rollout.transpose(0, 1).double().numpy()
+
+
+def score_module(
+    module: HamiltonianField, data, x0, t, reference, substeps: int
+) -> dict:
+    """Train and test loss and rollout energy MSE, scored by the Table 1
+    command's :func:`~sklearn_hnn.experiments.table1.score`."""
+    predict, rollout = evaluate_and_roll_out(module, x0, t, substeps)
+    return score(predict, rollout, data, reference)
 
 
 def train_estimator(
     X: np.ndarray, dXdt: np.ndarray, seed: int, task: Task
 ) -> HamiltonianField:
     """``HamiltonianRegressor`` as the Table 1 command fits it."""
-    model = HamiltonianRegressor(
-        hidden_layer_sizes=task.hidden_layer_sizes,
-        lr=1e-3,
-        weight_decay=task.weight_decay,
-        max_epochs=task.max_epochs,
-        batch_size=task.batch_size,
-        compile=False,
-        random_state=seed,
-    ).fit(X, dXdt)
+    model = make_model(HamiltonianRegressor, task, seed).fit(X, dXdt)
     if model.X_offset_ is not None or model.X_scale_ != 1.0 or model.y_scale_ != 1.0:
         raise RuntimeError("expected the data to be used as given (normalize)")
     return model.module_
@@ -169,11 +162,11 @@ def main() -> None:
             module = train_like_original(
                 X, dXdt, seed, steps, task, shuffle_epochs=args.loop == "epochs"
             )
-        scores = score(module, data, x0, t, reference, task.substeps)
-        rows.append(scores)
+        row = score_module(module, data, x0, t, reference, task.substeps)
+        rows.append(row)
         print(
-            f"{seed:4d}  {scores['train_loss'] / 1e-6:10.2f}  "
-            f"{scores['test_loss'] / 1e-6:9.2f}  {scores['energy_mse'] / 1e-6:10.1f}"
+            f"{seed:4d}  {row['train_loss'] / 1e-6:10.2f}  "
+            f"{row['test_loss'] / 1e-6:9.2f}  {row['energy_mse'] / 1e-6:10.1f}"
             f"  {time.perf_counter() - start:7.1f}",
             flush=True,
         )

@@ -71,7 +71,7 @@ def test_original_loop_script_scores_as_the_table_command(original_loop):
     data = task.make_data(0)
     x0, t, reference = task.rollouts(data)
     module = original_loop.train_estimator(data.X_train, data.dXdt_train, 0, task)
-    scores = original_loop.score(module, data, x0, t, reference, task.substeps)
+    scores = original_loop.score_module(module, data, x0, t, reference, task.substeps)
     expected = run_task("two-body", 0, quick=True)["hnn"]
     for name, value in expected.items():
         assert scores[name] == pytest.approx(value, rel=1e-4), name
@@ -93,7 +93,8 @@ def test_original_loop_trains_and_is_repeatable(original_loop, shuffle_epochs):
 
     def loss(module) -> float:
         x0, t, reference = task.rollouts(data)
-        return original_loop.score(module, data, x0, t, reference, 1)["train_loss"]
+        scored = original_loop.score_module(module, data, x0, t, reference, 1)
+        return scored["train_loss"]
 
     assert loss(trained[0]) < 0.1 * loss(untrained)
     first, second = (

@@ -1,7 +1,8 @@
 """Tables 1 and 2 of Greydanus, Dzamba & Yosinski (2019): baseline against HNN.
 
-:func:`run_task` trains and scores both models on one task (see
-:mod:`sklearn_hnn.experiments.tasks`) with one seed; :func:`summarise` and
+:func:`run_task` trains (:func:`make_model`) and scores (:func:`score`) both
+models on one task (see :mod:`sklearn_hnn.experiments.tasks`) with one seed;
+:func:`summarise` and
 :func:`format_markdown` turn runs into the tables, beside the paper's values.
 """
 
@@ -15,7 +16,7 @@ from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from sklearn_hnn.estimators import BaselineDynamicsRegressor, HamiltonianRegressor
-from sklearn_hnn.experiments.tasks import TASKS
+from sklearn_hnn.experiments.tasks import TASKS, Task
 from sklearn_hnn.metrics import energy_mse
 
 METRICS = ("train_loss", "test_loss", "energy_mse")
@@ -32,6 +33,39 @@ def _lr_callbacks(schedule: str, max_epochs: int) -> list | None:
         return None
     # Cosine decay to zero over the whole run, one update per epoch.
     return [LRScheduler(policy=CosineAnnealingLR, T_max=max_epochs)]
+
+
+def make_model(model_cls, task: Task, seed: int, lr_schedule: str = "constant"):
+    """``model_cls`` (an estimator class) with ``task``'s training settings,
+    seeded by ``seed``, unfitted."""
+    return model_cls(
+        hidden_layer_sizes=task.hidden_layer_sizes,
+        activation="tanh",
+        optimizer="adam",
+        lr=1e-3,
+        weight_decay=task.weight_decay,
+        max_epochs=task.max_epochs,
+        batch_size=task.batch_size,
+        callbacks=_lr_callbacks(lr_schedule, task.max_epochs),
+        compile=False,  # the committed tables were trained eagerly
+        random_state=seed,
+    )
+
+
+def score(predict, rollout: np.ndarray, data, reference: np.ndarray) -> dict:
+    """A model's row of the table: train and test MSE of ``predict`` (states to
+    ``dX/dt``) on ``data``, and the energy MSE of its ``rollout`` against the
+    ``reference`` trajectories, both of shape ``(n, n_times, 2d)``."""
+    return {
+        "train_loss": float(np.mean((predict(data.X_train) - data.dXdt_train) ** 2)),
+        "test_loss": float(np.mean((predict(data.X_test) - data.dXdt_test) ** 2)),
+        # A rollout that blew up is NaN from then on: its error is infinite.
+        "energy_mse": (
+            energy_mse(data.system.hamiltonian, reference, rollout)
+            if np.isfinite(rollout).all()
+            else float("inf")
+        ),
+    }
 
 
 def run_task(
@@ -91,33 +125,11 @@ def run_task(
     result: dict = {"seconds": {"data": time.perf_counter() - start}}
     for model_name, model_cls in MODELS.items():
         start = time.perf_counter()
-        model = model_cls(
-            hidden_layer_sizes=task.hidden_layer_sizes,
-            activation="tanh",
-            optimizer="adam",
-            lr=1e-3,
-            weight_decay=task.weight_decay,
-            max_epochs=task.max_epochs,
-            batch_size=task.batch_size,
-            callbacks=_lr_callbacks(lr_schedule, task.max_epochs),
-            compile=False,  # the committed tables were trained eagerly
-            random_state=seed,
-        ).fit(data.X_train, data.dXdt_train)
+        model = make_model(model_cls, task, seed, lr_schedule).fit(
+            data.X_train, data.dXdt_train
+        )
         rollout = model.simulate(x0, t, method="rk4", substeps=task.substeps)
-        result[model_name] = {
-            "train_loss": float(
-                np.mean((model.predict(data.X_train) - data.dXdt_train) ** 2)
-            ),
-            "test_loss": float(
-                np.mean((model.predict(data.X_test) - data.dXdt_test) ** 2)
-            ),
-            # A rollout that blew up is NaN from then on: its error is infinite.
-            "energy_mse": (
-                energy_mse(data.system.hamiltonian, reference, rollout)
-                if np.isfinite(rollout).all()
-                else float("inf")
-            ),
-        }
+        result[model_name] = score(model.predict, rollout, data, reference)
         result["seconds"][model_name] = time.perf_counter() - start
     return result
 
