@@ -34,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
             os.environ[DATA_ENV] = saved
 
 
-def _main(argv: list[str] | None) -> int:
+def make_parser() -> argparse.ArgumentParser:
+    """The command line's parser (also reads back a committed output's
+    recorded command)."""
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_hnn.experiments",
         description="Reproduce Tables 1 and 2 of Greydanus et al. (2019): baseline "
@@ -86,6 +88,22 @@ def _main(argv: list[str] | None) -> int:
         default=None,
         help="also write tables.md and tables.json here",
     )
+    return parser
+
+
+def variant_label(args: argparse.Namespace) -> str:
+    """The departures from the protocol that ``args`` asks for, as the label
+    of our rows ("" for the protocol itself)."""
+    variant = []
+    if args.lr_schedule != "constant":
+        variant.append(f"{args.lr_schedule} lr")
+    if args.differentiation is not None:
+        variant.append(f"{args.differentiation} derivatives")
+    return ", ".join(variant)
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = make_parser()
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error(f"--seeds must be >= 1; got {args.seeds}")
@@ -124,12 +142,7 @@ def _main(argv: list[str] | None) -> int:
         runs_by_task[task] = runs
         summaries[task] = summarise(runs)
 
-    variant = []
-    if args.lr_schedule != "constant":
-        variant.append(f"{args.lr_schedule} lr")
-    if args.differentiation is not None:
-        variant.append(f"{args.differentiation} derivatives")
-    tables = format_markdown(summaries, args.seeds, ", ".join(variant))
+    tables = format_markdown(summaries, args.seeds, variant_label(args))
     print(tables)
     if args.output_dir is not None:
         command = "python -m sklearn_hnn.experiments " + " ".join(

@@ -16,12 +16,6 @@ from sklearn_hnn.experiments.tasks import evaluation_states, orbit_rollouts
 from sklearn_hnn.systems import NBody
 
 
-@pytest.fixture
-def data_env(shared_data_dir, monkeypatch):
-    """Point the real pendulum task at ../shared/data."""
-    monkeypatch.setenv(DATA_ENV, str(shared_data_dir))
-
-
 def test_evaluation_states_cover_the_training_radius_range():
     x0 = evaluation_states((1.3, 2.3))
     radius = np.linalg.norm(x0, axis=1)
