@@ -95,6 +95,22 @@ def test_auto_compiles_only_long_fits(monkeypatch):
     assert not calls  # a short fit never tries
 
 
+def test_auto_counts_only_the_training_rows(monkeypatch):
+    from sklearn_hnn.estimators import base
+
+    X, y = _states()  # 100 rows
+    calls = []
+    monkeypatch.setattr(
+        _net, "compile_training_step", lambda module: calls.append(1) or None
+    )
+    monkeypatch.setattr(base, "COMPILE_MIN_SAMPLES", 300)
+    # 100 rows x 4 epochs would reach 300, but half are held out: 50 x 4 = 200.
+    HamiltonianRegressor(**SMALL, max_epochs=4, validation_fraction=0.5).fit(X, y)
+    assert not calls
+    HamiltonianRegressor(**SMALL, max_epochs=6, validation_fraction=0.5).fit(X, y)
+    assert calls  # 50 x 6 = 300 training samples processed
+
+
 @pytest.mark.parametrize("bad", ["yes", 1, None])
 def test_compile_must_be_a_bool_or_auto(bad):
     X, y = _states()
