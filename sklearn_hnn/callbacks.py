@@ -44,6 +44,15 @@ class Checkpoint(Callback):
         self.every = every
 
     def initialize(self) -> Checkpoint:
+        """Check ``path`` and ``every`` and forget any earlier binding.
+
+        skorch calls it when the net initialises its callbacks.
+
+        Returns
+        -------
+        Checkpoint
+            This callback.
+        """
         check_positive_int(self.every, "every")
         check_path(self.path)
         self.header_ = None
@@ -51,7 +60,17 @@ class Checkpoint(Callback):
 
     def bind(self, estimator, metadata: dict) -> None:
         """Called by the estimator at the start of ``fit``: what to save besides
-        the net."""
+        the net.
+
+        Parameters
+        ----------
+        estimator : HamiltonianRegressor or BaselineDynamicsRegressor
+            The estimator being trained; its parameters are saved.
+        metadata : dict
+            The fitted attributes it will have once trained (widths, feature
+            names, normalisation), as :func:`sklearn_hnn.persistence.save`
+            stores them.
+        """
         # The callbacks are not saved; no need to warn the user who chose them.
         self.header_ = persistence.header(estimator, metadata, warn_callbacks=False)
 
@@ -64,10 +83,30 @@ class Checkpoint(Callback):
         persistence.write(self.path, self.header_, net)
 
     def on_epoch_end(self, net, **kwargs) -> None:
+        """Save if the number of epochs in the history is a multiple of ``every``.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The estimator's net, whose weights, optimizer state and history are
+            saved.
+        **kwargs
+            Further arguments from skorch, unused.
+        """
         if len(net.history) % self.every == 0:
             self._save(net)
 
     def on_train_end(self, net, **kwargs) -> None:
+        """Save the net as training ended.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The estimator's net, whose weights, optimizer state and history are
+            saved.
+        **kwargs
+            Further arguments from skorch, unused.
+        """
         self._save(net)
 
 

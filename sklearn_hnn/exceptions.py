@@ -16,6 +16,13 @@ class TrainingDivergedError(FloatingPointError):
     epoch failed), so it can be inspected, or trained further with a lower
     learning rate through ``warm_start`` or ``partial_fit``.
 
+    Parameters
+    ----------
+    message : str
+        The error message.
+    epoch : int
+        The epoch in which the fault appeared; stored as :attr:`epoch`.
+
     Attributes
     ----------
     epoch : int

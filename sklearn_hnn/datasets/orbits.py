@@ -64,9 +64,21 @@ def sample_two_body_states(
     distance ``r`` from the centre, times one factor ``1 + orbit_noise N(0, 1)``
     per orbit; total momentum is zero.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the random draws.
+    n : int
+        Number of states.
+    coordinate_range : tuple of float, default=(0.5, 1.5)
+        ``(low, high)`` of each position coordinate of body 1.
+    orbit_noise : float, default=0.05
+        Relative spread of the speeds around the circular one, non-negative.
+
     Returns
     -------
     ndarray of shape (n, 8)
+        States ``[x_1, y_1, x_2, y_2, px_1, py_1, px_2, py_2]``.
     """
     rng, n = check_generator(rng), check_positive_int(n, "n")
     orbit_noise = check_non_negative_float(orbit_noise, "orbit_noise")
@@ -93,9 +105,22 @@ def sample_three_body_states(
     its own factor ``~ U[1 - velocity_noise, 1 + velocity_noise]``, which makes
     most orbits chaotic.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the random draws.
+    n : int
+        Number of states.
+    radius_range : tuple of float, default=(0.9, 1.2)
+        ``(low, high)`` of the distance of body 1 from the origin, positive.
+    velocity_noise : float, default=0.2
+        Half-width of the uniform factor on each velocity component,
+        non-negative.
+
     Returns
     -------
     ndarray of shape (n, 12)
+        States: the positions of bodies 1-3, then their momenta.
     """
     rng, n = check_generator(rng), check_positive_int(n, "n")
     velocity_noise = check_non_negative_float(velocity_noise, "velocity_noise")

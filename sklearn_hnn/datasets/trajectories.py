@@ -32,9 +32,21 @@ def sample_annulus(
     """Sample ``n`` points ``(q, p)`` with radius ``~ U[r_min, r_max]`` and angle
     ``~ U[0, 2 pi)``.
 
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Source of the random draws.
+    n : int
+        Number of points.
+    r_min : float
+        Smallest radius, non-negative.
+    r_max : float
+        Largest radius, positive and at least ``r_min``.
+
     Returns
     -------
     ndarray of shape (n, 2)
+        The points, one ``(q, p)`` per row.
     """
     rng = check_generator(rng)
     n = check_positive_int(n, "n")

@@ -212,13 +212,13 @@ default="central"
         :class:`FiniteDifference` with that ``kind`` (first, first and second
         order accurate); ``"savgol"`` uses :class:`SavitzkyGolay` with its
         defaults. Pass an instance to set parameters.
-    max_gap : float, default=None
+    max_gap : float or None, default=None
         A time step longer than this splits its trajectory into separate
         segments. ``None`` never splits.
 
     Returns
     -------
-    dXdt : ndarray of shape (n_samples, n_features), dtype float64
+    ndarray of shape (n_samples, n_features), dtype float64
         Derivative estimate for every row, in the same row order as ``X``.
 
     Raises

@@ -63,6 +63,7 @@ class FiniteDifference(Differentiator):
         Returns
         -------
         ndarray of shape (n, n_features)
+            Estimate of ``dx/dt`` at every ``t[i]``, float64.
 
         Raises
         ------

@@ -100,6 +100,7 @@ class SavitzkyGolay(Differentiator):
         Returns
         -------
         ndarray of shape (n, n_features)
+            Estimate of ``dx/dt`` at every ``t[i]``, float64.
 
         Raises
         ------

@@ -657,8 +657,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
         Returns
         -------
-        self : object
-            The fitted estimator.
+        object
+            The fitted estimator (``self``).
         """
         return self._fit(X, y, t, groups, warm=self.warm_start, epochs=None)
 
@@ -676,13 +676,19 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X, y, t, groups
-            As in :meth:`fit`. ``X`` and ``y`` must have the widths seen before.
+        X : array-like of shape (n_samples, n_features)
+            States, as in :meth:`fit`, of the width seen before.
+        y : array-like of shape (n_samples, n_features), default=None
+            Their time derivatives, as in :meth:`fit`, of the width seen before.
+        t : array-like of shape (n_samples,), default=None
+            Time of each row, used only when ``y`` is None; as in :meth:`fit`.
+        groups : array-like of shape (n_samples,), default=None
+            Trajectory label of each row, used only with ``t``; as in :meth:`fit`.
 
         Returns
         -------
-        self : object
-            The fitted estimator.
+        object
+            The fitted estimator (``self``).
         """
         # scikit-learn's fit context skips this check for partial_fit on a
         # fitted estimator; parameters may have changed since (set_params).
@@ -782,6 +788,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         float
+            R² of ``predict(X)`` against ``y``, averaged uniformly over the
+            columns.
         """
         y = self._targets(X, y, t, groups)
         n_samples = len(self._validate_X(X))

@@ -123,8 +123,8 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
         Returns
         -------
         ndarray of shape (n_samples,)
-            float32 when ``X`` is float32, float64 otherwise (computed in that
-            precision).
+            Energy of each state; float32 when ``X`` is float32, float64
+            otherwise (computed in that precision).
         """
         return self._evaluate(
             "energy", self._validate_X(X), self.X_scale_ * self.y_scale_

@@ -136,7 +136,20 @@ def run_task(
 
 def summarise(runs: list[dict]) -> dict:
     """Mean and standard error over seeds of every metric of every model, and
-    the mean seconds per seed of every stage."""
+    the mean seconds per seed of every stage.
+
+    Parameters
+    ----------
+    runs : list of dict
+        Results of :func:`run_task` for one task, one per seed.
+
+    Returns
+    -------
+    dict
+        ``{"baseline": {metric: (mean, stderr)}, "hnn": {...}}`` and, when every
+        run was timed, ``"seconds": {stage: mean}``. The standard error is 0.0
+        for a single run.
+    """
     summary: dict = {}
     for model_name in MODELS:
         summary[model_name] = {}
@@ -166,7 +179,25 @@ def _cell(mean_se, scale: float) -> str:
 def format_markdown(summaries: dict[str, dict], n_seeds: int, variant: str = "") -> str:
     """Our numbers beside the paper's, as Markdown tables (B = baseline), then
     the time each task took per seed. ``variant`` names any departure from the
-    protocol, for the label of our rows."""
+    protocol, for the label of our rows.
+
+    Parameters
+    ----------
+    summaries : dict of str to dict
+        :func:`summarise` of each task's runs, keyed by task name (a key of
+        :data:`~sklearn_hnn.experiments.tasks.TASKS`).
+    n_seeds : int
+        Number of seeds behind each summary, for the label of our rows.
+    variant : str, default=""
+        Departure from the protocol, added to the label of our rows; empty for
+        none.
+
+    Returns
+    -------
+    str
+        One Markdown table per paper table with a task in ``summaries``, then a
+        table of seconds per seed for the timed tasks, separated by blank lines.
+    """
     ours = f"ours, {n_seeds} seeds" + (f", {variant}" if variant else "")
     blocks = []
     for table, heading in TABLES.items():

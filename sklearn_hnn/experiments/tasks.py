@@ -78,7 +78,7 @@ def measured_rollout(data: Bunch) -> tuple:
 class Task:
     """How one row of a table is produced.
 
-    Attributes
+    Parameters
     ----------
     title : str
         Row label.
@@ -97,15 +97,21 @@ class Task:
         ``rollouts(data)`` returns ``(x0, t, reference)``: initial states of
         shape ``(n, 2d)``, times, and reference trajectories of shape
         ``(n, len(t), 2d)`` whose true energy the rollouts are compared with.
-    weight_decay, max_epochs, batch_size : training settings
-        ``batch_size=None`` is full batch; steps = epochs x batches per epoch.
-    substeps : int
+    weight_decay : float
+        L2 penalty of the optimizer.
+    max_epochs : int
+        Training epochs; steps = epochs x batches per epoch.
+    batch_size : int or None, default=None
+        Samples per batch; None is full batch.
+    substeps : int, default=10
         RK4 steps per interval of the rollout grid.
-    measured : bool
+    hidden_layer_sizes : tuple of int, default=(200, 200)
+        Widths of the hidden layers of both models.
+    measured : bool, default=False
         Whether the data are measurements without derivatives; then
         ``make_data(seed, differentiation=...)`` chooses how ``dX/dt`` is
         estimated (the protocol's choice is its default).
-    quick : dict
+    quick : dict, default={}
         Replacements for ``--quick``: tiny settings that check the pipeline in
         seconds. Not a result.
     """
@@ -125,7 +131,14 @@ class Task:
     quick: dict = field(default_factory=dict, repr=False)
 
     def quick_version(self) -> Task:
-        """This task with its ``quick`` replacements and a small network."""
+        """This task with its ``quick`` replacements and a small network.
+
+        Returns
+        -------
+        Task
+            A copy with ``hidden_layer_sizes=(32, 32)``, ``max_epochs=20`` and
+            ``substeps=2``, then the replacements of ``quick`` (which win).
+        """
         settings = {"hidden_layer_sizes": (32, 32), "max_epochs": 20, "substeps": 2}
         return replace(self, **{**settings, **self.quick})
 

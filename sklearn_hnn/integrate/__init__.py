@@ -161,7 +161,38 @@ def integrate_and_report(
 
     For callers that warn on behalf of their own caller, such as
     ``simulate``. Returns ``(states, report)``; ``report`` is None when every
-    trajectory stayed healthy.
+    trajectory stayed healthy. The parameters, and the errors raised, are
+    those of :func:`integrate`, which describes them in full.
+
+    Parameters
+    ----------
+    field : callable
+        Maps a tensor of shape ``(n, D)`` to its time derivative, same shape.
+    x0 : torch.Tensor of shape (n, D)
+        Initial states at time ``t[0]``.
+    t : array-like of shape (n_times,)
+        Strictly monotonic output times.
+    method : {"euler", "midpoint", "rk4", "leapfrog", "implicit_midpoint", \
+"tao", "dopri5", "scipy"}, default="rk4"
+        Integration scheme.
+    substeps : int, default=1
+        Fixed-grid methods only: steps taken inside each interval of ``t``.
+    rtol, atol : float, default=1e-6, 1e-8
+        Adaptive methods only: relative and absolute tolerance.
+    max_steps : int, default=1_000_000
+        ``"dopri5"`` only: give up (RuntimeError) after this many attempted steps.
+    max_growth : float or None, default=1e6
+        A trajectory whose state stops being finite or exceeds
+        ``max_growth * max(1, max|x0|)`` is stopped; None checks finiteness only.
+
+    Returns
+    -------
+    states : torch.Tensor of shape (n_times, n, D)
+        The states at each time of ``t``; NaN from its failure on for a
+        trajectory that diverged.
+    report : str or None
+        Which trajectories diverged and when, the message :func:`integrate`
+        warns with; None when none did.
     """
     if not callable(field):
         raise TypeError(

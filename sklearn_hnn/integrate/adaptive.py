@@ -87,7 +87,31 @@ class Dopri5:
     def step(
         self, field: Field, x: torch.Tensor, k1: torch.Tensor, h: float
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list[torch.Tensor]]:
-        """One trial step: ``(x_new, field(x_new), error_estimate, stages)``."""
+        """One trial step: ``(x_new, field(x_new), error_estimate, stages)``.
+
+        Parameters
+        ----------
+        field : callable
+            Maps states of shape ``(n, D)`` to their time derivatives.
+        x : torch.Tensor of shape (n, D)
+            States at the start of the step.
+        k1 : torch.Tensor of shape (n, D)
+            ``field(x)``, the last stage of the previous accepted step (FSAL).
+        h : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        x_new : torch.Tensor of shape (n, D)
+            The fifth-order solution at the end of the step.
+        k_new : torch.Tensor of shape (n, D)
+            ``field(x_new)``, the first stage of the next step.
+        error : torch.Tensor of shape (n, D)
+            Estimate of the local error: the fifth- minus the fourth-order
+            solution.
+        stages : list of torch.Tensor
+            The seven stages, each of shape ``(n, D)``, for :meth:`interpolate`.
+        """
         k = [k1]
         for row in self.a[1:]:
             xi = torch.add(x, _combine(row, k), alpha=h)
@@ -102,6 +126,22 @@ class Dopri5:
 
         ``theta`` holds fractions of the step in (0, 1]; returns
         ``(len(theta), *x.shape)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, D)
+            States at the start of the step.
+        stages : list of torch.Tensor
+            The seven stages of the step, as :meth:`step` returns them.
+        h : float
+            Size of the step; negative when integrating backwards.
+        theta : ndarray of shape (m,)
+            Fractions of the step, in (0, 1].
+
+        Returns
+        -------
+        torch.Tensor of shape (m, n, D)
+            The interpolated states, by the continuous extension of order 4.
         """
         columns = [_combine([row[c] for row in self.dense], stages) for c in range(4)]
         powers = torch.as_tensor(

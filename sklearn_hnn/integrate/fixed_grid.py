@@ -42,6 +42,22 @@ class Euler(FixedStepMethod):
     order = 1
 
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+        """One Euler step, ``x + dt field(x)``.
+
+        Parameters
+        ----------
+        field : callable
+            Maps states of shape ``(n, D)`` to their time derivatives.
+        x : torch.Tensor of shape (n, D)
+            States at the start of the step.
+        dt : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, D)
+            States at the end of the step.
+        """
         return torch.add(x, field(x), alpha=dt)
 
 
@@ -51,6 +67,22 @@ class Midpoint(FixedStepMethod):
     order = 2
 
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+        """One explicit midpoint step; two evaluations of ``field``.
+
+        Parameters
+        ----------
+        field : callable
+            Maps states of shape ``(n, D)`` to their time derivatives.
+        x : torch.Tensor of shape (n, D)
+            States at the start of the step.
+        dt : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, D)
+            States at the end of the step.
+        """
         k1 = field(x)
         return torch.add(x, field(torch.add(x, k1, alpha=0.5 * dt)), alpha=dt)
 
@@ -61,6 +93,22 @@ class RK4(FixedStepMethod):
     order = 4
 
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+        """One classical Runge-Kutta step; four evaluations of ``field``.
+
+        Parameters
+        ----------
+        field : callable
+            Maps states of shape ``(n, D)`` to their time derivatives.
+        x : torch.Tensor of shape (n, D)
+            States at the start of the step.
+        dt : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, D)
+            States at the end of the step.
+        """
         # Each update is one fused torch operation (add with alpha): for small
         # batches the cost of a step is its number of operations.
         half = 0.5 * dt

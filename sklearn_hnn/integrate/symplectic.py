@@ -48,6 +48,23 @@ class Leapfrog(FixedStepMethod):
     order = 2
 
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+        """One kick-drift-kick step; three evaluations of ``field``.
+
+        Parameters
+        ----------
+        field : callable
+            Hamiltonian vector field, mapping states ``[q, p]`` of shape ``(n, 2d)``
+            to their time derivatives.
+        x : torch.Tensor of shape (n, 2d)
+            States at the start of the step.
+        dt : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 2d)
+            States at the end of the step.
+        """
         q, p = _halves(x)
         p_half = p + (0.5 * dt) * _halves(field(x))[1]
         q_new = q + dt * _halves(field(_join(q, p_half)))[0]
@@ -86,6 +103,23 @@ class ImplicitMidpoint(FixedStepMethod):
         self.max_iter = max_iter
 
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+        """One implicit midpoint step, solved by fixed-point iteration.
+
+        Parameters
+        ----------
+        field : callable
+            Hamiltonian vector field, mapping states ``[q, p]`` of shape ``(n, 2d)``
+            to their time derivatives.
+        x : torch.Tensor of shape (n, 2d)
+            States at the start of the step.
+        dt : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 2d)
+            States at the end of the step.
+        """
         x_new = x + dt * field(x + (0.5 * dt) * field(x))
         for _ in range(self.max_iter):
             update = x + dt * field(0.5 * (x + x_new))
@@ -163,14 +197,54 @@ class Tao(FixedStepMethod):
         )
 
     def lift(self, x0: torch.Tensor) -> torch.Tensor:
-        """``[q, p, q, p]``: both copies start at ``x0``."""
+        """``[q, p, q, p]``: both copies start at ``x0``.
+
+        Parameters
+        ----------
+        x0 : torch.Tensor of shape (n, 2d)
+            Initial states ``[q, p]``.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 4d)
+            The doubled state that :meth:`step` advances.
+        """
         return torch.cat([x0, x0], dim=-1)
 
     def project(self, state: torch.Tensor) -> torch.Tensor:
-        """The first copy, ``[q, p]``."""
+        """The first copy, ``[q, p]``.
+
+        Parameters
+        ----------
+        state : torch.Tensor of shape (n, 4d)
+            A doubled state, as :meth:`step` returns it.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 2d)
+            The solution.
+        """
         return state[..., : state.shape[-1] // 2]
 
     def step(self, field: Field, state: torch.Tensor, dt: float) -> torch.Tensor:
+        """One step of the doubled state; four evaluations of ``field``.
+
+        Parameters
+        ----------
+        field : callable
+            Hamiltonian vector field, mapping states ``[q, p]`` of shape ``(n, 2d)``
+            to their time derivatives.
+        state : torch.Tensor of shape (n, 4d)
+            The two copies ``[q, p, x, y]`` at the start of the step (see
+            :meth:`lift`).
+        dt : float
+            Step size; negative to integrate backwards.
+
+        Returns
+        -------
+        torch.Tensor of shape (n, 4d)
+            The two copies at the end of the step.
+        """
         phase = self.omega * abs(dt)
         if phase > 0.5 and abs(math.sin(2.0 * phase)) < 0.1:
             warnings.warn(

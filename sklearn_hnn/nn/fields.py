@@ -71,10 +71,12 @@ def mlp_input_gradient(mlp: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
         Alternating ``Linear`` and activation modules ending in a ``Linear``
         with one output, as built by :func:`make_mlp`.
     x : torch.Tensor of shape (..., n_inputs)
+        Inputs of the MLP.
 
     Returns
     -------
     torch.Tensor of shape (..., n_inputs)
+        Gradient of the MLP's output with respect to ``x``, at every input.
     """
     layers = list(mlp)
     slopes = []
@@ -116,7 +118,18 @@ class DirectField(nn.Module):
         self.net = make_mlp(n_features, hidden_layer_sizes, n_outputs, activation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Return the predicted ``dx/dt``, shape ``(..., n_outputs)``."""
+        """Return the predicted ``dx/dt``, shape ``(..., n_outputs)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (..., n_features)
+            States.
+
+        Returns
+        -------
+        torch.Tensor of shape (..., n_outputs)
+            The predicted time derivatives.
+        """
         return self.net(x)
 
 
@@ -177,7 +190,18 @@ class HamiltonianField(nn.Module):
         return _is_explicit_mlp(self.hamiltonian)
 
     def energy(self, x: torch.Tensor) -> torch.Tensor:
-        """Learned energy ``H_theta(x)``, shape ``(...)``."""
+        """Learned energy ``H_theta(x)``, shape ``(...)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (..., 2d)
+            States ``[q, p]``.
+
+        Returns
+        -------
+        torch.Tensor of shape (...)
+            The energy of each state.
+        """
         return self.hamiltonian(x).squeeze(-1)
 
     def gradient(self, x: torch.Tensor) -> torch.Tensor:
@@ -185,6 +209,16 @@ class HamiltonianField(nn.Module):
 
         Following it (rather than the symplectic field) increases ``H``; this is
         the "adding energy" field of the paper's section 6.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (..., 2d)
+            States ``[q, p]``.
+
+        Returns
+        -------
+        torch.Tensor of shape (..., 2d)
+            ``dH/dx`` at each state.
         """
         if self._explicit_gradient:
             return mlp_input_gradient(self.hamiltonian, x)
@@ -197,7 +231,18 @@ class HamiltonianField(nn.Module):
         return grad
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Hamilton's equations: ``(dq/dt, dp/dt) = (dH/dp, -dH/dq)``."""
+        """Hamilton's equations: ``(dq/dt, dp/dt) = (dH/dp, -dH/dq)``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (..., 2d)
+            States ``[q, p]``.
+
+        Returns
+        -------
+        torch.Tensor of shape (..., 2d)
+            The time derivatives ``(dq/dt, dp/dt)`` of the states.
+        """
         grad = self.gradient(x)
         dh_dq, dh_dp = grad[..., : self.n_dof], grad[..., self.n_dof :]
         return torch.cat([dh_dp, -dh_dq], dim=-1)

@@ -20,9 +20,26 @@ class Tanh(nn.Tanh):
     single ``tanh`` kernel is faster, and is used. Under autograd the
     one-kernel ``tanh`` backward is cheaper than the identity's three, and GPUs
     have fast ``tanh``, so training and GPU inference use :func:`torch.tanh`.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        Passed to :class:`torch.nn.Tanh`, which takes none.
     """
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``tanh(x)``, by :func:`fast_tanh`.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            Input, of any shape.
+
+        Returns
+        -------
+        torch.Tensor
+            ``tanh(x)``, of the shape of ``x``.
+        """
         return fast_tanh(x)
 
 

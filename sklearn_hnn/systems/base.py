@@ -85,6 +85,7 @@ class HamiltonianSystem(ABC):
         Returns
         -------
         ndarray of shape (...)
+            ``H`` of each state.
         """
         return self._hamiltonian(self._check_states(X))
 
@@ -99,6 +100,7 @@ class HamiltonianSystem(ABC):
         Returns
         -------
         ndarray of shape (..., 2d)
+            ``(dH/dq, dH/dp)`` at each state.
         """
         return self._gradient(self._check_states(X))
 
@@ -113,6 +115,7 @@ class HamiltonianSystem(ABC):
         Returns
         -------
         ndarray of shape (..., 2d)
+            ``(dq/dt, dp/dt)`` at each state.
         """
         return self._vector_field(self._check_states(X))
 
@@ -141,6 +144,8 @@ class HamiltonianSystem(ABC):
         Returns
         -------
         ndarray of shape (n_times, 2d) or (n, n_times, 2d)
+            The state at each time of ``t`` (one trajectory per initial state
+            for a batch ``x0``); the first is ``x0``.
 
         Raises
         ------

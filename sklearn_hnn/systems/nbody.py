@@ -104,6 +104,7 @@ class NBody(HamiltonianSystem):
         Returns
         -------
         ndarray of shape (...)
+            Kinetic energy of each state.
         """
         return self._kinetic_energy(self._check_states(X, domain=False))
 
@@ -118,6 +119,7 @@ class NBody(HamiltonianSystem):
         Returns
         -------
         ndarray of shape (...)
+            Potential energy of each state.
         """
         return self._potential_energy(self._check_states(X))
 
