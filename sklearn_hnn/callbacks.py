@@ -14,11 +14,13 @@ class Checkpoint(Callback):
     """Save the estimator during training, in the format of
     :func:`sklearn_hnn.persistence.save`.
 
-    Every ``every`` epochs, and when training ends (including after a Ctrl-C),
-    the estimator with the weights, optimizer state and history reached so far
-    is written to ``path``, atomically: a crash while writing leaves the
-    previous checkpoint whole. An epoch whose loss is not finite is never
-    saved. Resume with::
+    Every ``every`` epochs, and when training ends (including after a Ctrl-C,
+    or a :class:`~sklearn_hnn.exceptions.TrainingDivergedError`), the estimator
+    with the weights, optimizer state and history reached so far is written to
+    ``path``, atomically: a crash while writing leaves the previous checkpoint
+    whole. An epoch whose loss is not finite is never saved: after a
+    divergence the checkpoint holds the last finite epoch, as the estimator
+    does. Resume with::
 
         est = sklearn_hnn.persistence.load(path)
         est.set_params(warm_start=True, max_epochs=remaining).fit(X, y)

@@ -427,6 +427,21 @@ def test_diverged_epochs_are_never_checkpointed(tmp_path):
     )
 
 
+def test_divergence_checkpoints_the_last_finite_epoch(tmp_path):
+    # every=5 would first save after epoch 5; training diverges in epoch 3.
+    X, y = _states()
+    path = tmp_path / "ck.pt"
+    est = HamiltonianRegressor(
+        **{**SMALL, "max_epochs": 10},
+        callbacks=[PoisonAfterAStep(), Checkpoint(path, every=5)],
+    )
+    with pytest.raises(TrainingDivergedError):
+        est.fit(X, y)
+    saved = load(path)  # what the estimator keeps: epochs 1 and 2
+    assert len(saved.history_) == len(est.history_) == 2
+    assert_array_equal(saved.predict(X), est.predict(X))
+
+
 def test_checkpoint_arguments_are_checked():
     X, y = _states()
     with pytest.raises(ValueError, match="every"):

@@ -608,6 +608,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 )
             except TrainingDivergedError as error:
                 diverged = error
+                # skorch skips on_train_end when an epoch raises; checkpoints
+                # still get what the model keeps, the last finite epoch.
+                for _, callback in net.callbacks_:
+                    if isinstance(callback, Checkpoint):
+                        callback.on_train_end(net)
 
         # Fitted state is set only now that training has ended.
         self._set_fitted(metadata, net)
