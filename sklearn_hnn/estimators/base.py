@@ -653,6 +653,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             ``[q_1 ... q_d, p_1 ... p_d]``.
         y : array-like of shape (n_samples, n_features), default=None
             Their time derivatives ``dX/dt``, in the same column order.
+            :class:`BaselineDynamicsRegressor`, a plain regressor, also takes
+            ``y`` of shape ``(n_samples,)`` or ``(n_samples, n_outputs)``.
         t : array-like of shape (n_samples,), default=None
             Time of each row, used only when ``y`` is None; strictly increasing
             within each trajectory.

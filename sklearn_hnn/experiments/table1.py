@@ -150,6 +150,8 @@ def summarise(runs: list[dict]) -> dict:
         run was timed, ``"seconds": {stage: mean}``. The standard error is 0.0
         for a single run.
     """
+    if not runs:
+        raise ValueError("runs must hold at least one run; got none.")
     summary: dict = {}
     for model_name in MODELS:
         summary[model_name] = {}

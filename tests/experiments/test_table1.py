@@ -82,6 +82,11 @@ def test_summarise_mean_and_standard_error():
     assert summary["seconds"] == {"data": 2.0, "baseline": 1.0, "hnn": 2.0}
 
 
+def test_summarise_rejects_no_runs():
+    with pytest.raises(ValueError, match="runs must hold at least one run"):
+        summarise([])
+
+
 def test_markdown_puts_three_bodies_in_its_own_table():
     numbers = {"train_loss": (1e-2, 1e-3), "test_loss": (1e-2, 0), "energy_mse": (1, 0)}
     summary = {"baseline": numbers, "hnn": numbers}
