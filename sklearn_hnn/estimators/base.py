@@ -4,6 +4,7 @@ prediction and batched simulation."""
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import warnings
 from collections.abc import Callable
@@ -17,10 +18,12 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
+    _check_sample_weight,
     _get_feature_names,
     check_is_fitted,
     validate_data,
 )
+from skorch.callbacks import Callback
 from skorch.dataset import ValidSplit
 from skorch.history import History
 
@@ -51,7 +54,31 @@ from sklearn_hnn.nn.mlp import ACTIVATIONS
 #: Fitted attributes of the normalisation (see the ``normalize`` parameter).
 _SCALES = ("X_offset_", "X_scale_", "y_scale_")
 
+
 #: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
+def _takes_argument(cls: type, name: str) -> bool:
+    """Whether ``cls(...)`` accepts the keyword argument ``name``."""
+    parameters = inspect.signature(cls).parameters
+    return name in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def _check_float32_range(values: np.ndarray, name: str, scales: dict) -> None:
+    """Raise if ``values`` (as the network sees them) overflow float32."""
+    largest = float(np.max(np.abs(values), initial=0.0))
+    if largest > float(np.finfo(np.float32).max):
+        hint = (
+            "set normalize=True (or 'auto')"
+            if scales["X_offset_"] is None
+            else "rescale it"
+        )
+        raise ValueError(
+            f"{name} has values up to {largest:.3g}, beyond the float32 range the "
+            f"network trains in; {hint}."
+        )
+
+
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -70,7 +97,9 @@ default="tanh"
 
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
-        Optimizer of the network weights.
+        Optimizer of the network weights: a name, or a subclass of
+        ``torch.optim.Optimizer`` built with ``lr`` and, if its constructor
+        takes it, ``weight_decay`` (one that does not needs ``weight_decay=0``).
 
     lr : float, default=1e-3
         Learning rate.
@@ -130,8 +159,9 @@ Differentiator, default="central"
 
     callbacks : list of skorch callbacks or None, default=None
         Passed to the skorch net, for example ``EarlyStopping``,
-        ``LRScheduler``, ``Checkpoint`` or ``ProgressBar``. They are copied at
-        each ``fit``, so the objects given here are never modified.
+        ``LRScheduler``, ``Checkpoint`` or ``ProgressBar``: instances,
+        classes, or ``(name, callback)`` pairs, as skorch takes them. They are
+        copied at each ``fit``, so the objects given here are never modified.
 
     device : str or torch.device, default="cpu"
         Where to train and run the network, for example ``"cuda"``.
@@ -284,7 +314,18 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                     "learn from trajectories without derivatives, pass t (and "
                     "groups) instead."
                 )
-            return time_derivative(X, t, groups=groups, method=self.differentiation)
+            with np.errstate(all="ignore"):  # non-finite results are reported below
+                dXdt = time_derivative(X, t, groups=groups, method=self.differentiation)
+            bad = ~np.isfinite(dXdt).all(axis=1)
+            if bad.any():
+                raise ValueError(
+                    f"dX/dt estimated from t (differentiation="
+                    f"{self.differentiation!r}) is not finite in {int(bad.sum())} "
+                    f"of {len(bad)} rows, the first being row {int(np.argmax(bad))}. "
+                    "Check t for time steps too small for float64, and X for "
+                    "values that are not finite."
+                )
+            return dXdt
         if t is not None or groups is not None:
             raise ValueError(
                 "t and groups describe trajectories whose derivatives are to be "
@@ -371,9 +412,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         device: torch.device,
         seed: int,
     ) -> DynamicsNet:
-        optimizer = self.optimizer
-        if isinstance(optimizer, str):
-            optimizer = OPTIMIZERS[optimizer]
+        optimizer = self._optimizer_class()
+        optimizer_kwargs = {}
+        if _takes_argument(optimizer, "weight_decay"):
+            optimizer_kwargs["optimizer__weight_decay"] = self.weight_decay
         train_split = None
         if self.validation_fraction > 0:
             train_split = ValidSplit(
@@ -388,7 +430,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             criterion=torch.nn.MSELoss,
             optimizer=optimizer,
             lr=self.lr,
-            optimizer__weight_decay=self.weight_decay,
+            **optimizer_kwargs,
             max_epochs=self.max_epochs,
             batch_size=-1 if self.batch_size is None else self.batch_size,
             iterator_train=TensorBatchIterator,
@@ -404,7 +446,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
     def _n_training_rows(self, n_rows: int) -> int:
         """How many of ``n_rows`` rows train, the rest being held out for
         validation (``validation_fraction``)."""
-        return int(n_rows * (1.0 - self.validation_fraction))
+        return n_rows - math.ceil(self.validation_fraction * n_rows)
 
     def _compiles(self, n_samples: int, epochs: int) -> bool:
         """Whether a fit of ``epochs`` passes over ``n_samples`` compiles its step."""
@@ -421,6 +463,47 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         if not self.validation_fraction:  # there is no validation loss to record
             skipped["callbacks__valid_loss"] = None
         return skipped
+
+    def _optimizer_class(self) -> type[torch.optim.Optimizer]:
+        """The optimizer class; raise unless it is one the net can build."""
+        optimizer = self.optimizer
+        if isinstance(optimizer, str):
+            return OPTIMIZERS[optimizer]
+        if not (
+            isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)
+        ):
+            raise ValueError(
+                f"optimizer must be one of {sorted(OPTIMIZERS)} or a subclass of "
+                f"torch.optim.Optimizer; got {optimizer!r}."
+            )
+        if self.weight_decay and not _takes_argument(optimizer, "weight_decay"):
+            raise ValueError(
+                f"optimizer={optimizer.__name__} takes no weight_decay, but "
+                f"weight_decay={self.weight_decay!r}. Set weight_decay=0 or choose "
+                "an optimizer with weight decay."
+            )
+        return optimizer
+
+    def _check_callbacks(self) -> None:
+        """Raise unless every entry of ``callbacks`` is one skorch accepts."""
+
+        def is_callback(value) -> bool:
+            return isinstance(value, Callback) or (
+                isinstance(value, type) and issubclass(value, Callback)
+            )
+
+        for i, entry in enumerate(self.callbacks or []):
+            named = (
+                isinstance(entry, tuple)
+                and len(entry) == 2
+                and isinstance(entry[0], str)
+                and is_callback(entry[1])
+            )
+            if not (is_callback(entry) or named):
+                raise ValueError(
+                    f"callbacks[{i}] must be a skorch Callback (instance or class) "
+                    f"or a (name, Callback) pair; got {entry!r}."
+                )
 
     def _check_validation_size(self, n_samples: int) -> None:
         """Raise unless ``validation_fraction`` leaves samples to train on."""
@@ -557,6 +640,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         interrupted run still commits the weights it kept, then says so.
         """
         self._check_no_bools()
+        self._optimizer_class()
+        self._check_callbacks()
         X_checked, y_checked = self._validate_training_data(X, y, t, groups)
         hidden = self._check_hidden_layer_sizes()
         device = _resolve_device(self.device)
@@ -583,6 +668,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             metadata = self._saved_metadata()
             if metadata["validation_seed"] is None:  # restored from an old save
                 metadata["validation_seed"] = seed
+        _check_float32_range(self._normalized_inputs(X_checked, scales), "X", scales)
+        _check_float32_range(y_2d / scales["y_scale_"], "y", scales)
         epochs_done = 0 if previous is None else len(previous.history_)
         diverged = None
         with _seeded_torch(seed + epochs_done, device):
@@ -804,6 +891,18 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"score needs at least 2 samples to compute R²; X has {n_samples}."
             )
+        y = check_float_array(y, "y", ensure_2d=False)
+        if y.ndim not in (1, 2) or len(y) != n_samples:
+            raise ValueError(
+                f"y must have one row per row of X ({n_samples}); got shape {y.shape}."
+            )
+        width = 1 if y.ndim == 1 else y.shape[1]
+        if width != self.n_outputs_:
+            raise ValueError(
+                f"y has {width} column(s), but this model predicts {self.n_outputs_}."
+            )
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, y)
         return super().score(X, y, sample_weight=sample_weight)
 
     # -------------------------------------------------------------- simulation

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from numpy.testing import assert_array_equal
 from sklearn.utils._param_validation import InvalidParameterError
+from skorch.callbacks import EarlyStopping, ProgressBar
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
 
@@ -173,3 +175,76 @@ def test_bad_input_to_energy_and_predict(fitted):
         ValueError, match="X has 4 features, but HamiltonianRegressor is"
     ):
         fitted.predict(np.zeros((3, 4)))
+
+
+class _NoDecay(torch.optim.SGD):
+    """An optimizer whose constructor takes no weight_decay."""
+
+    def __init__(self, params, lr=1e-3):
+        super().__init__(params, lr=lr)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"optimizer": int}, "optimizer must be one of .* or a subclass of torch"),
+        (
+            {"optimizer": _NoDecay, "weight_decay": 1e-3},
+            "optimizer=_NoDecay takes no weight_decay, but weight_decay=0.001",
+        ),
+        ({"callbacks": [1]}, r"callbacks\[0\] must be a skorch Callback"),
+        (
+            {"callbacks": [EarlyStopping(monitor="train_loss"), ("named", len)]},
+            r"callbacks\[1\] must be a skorch Callback",
+        ),
+    ],
+)
+def test_bad_optimizer_or_callbacks_fail_before_training(params, message):
+    est = HamiltonianRegressor(**SMALL).fit(X, Y)
+    net, before = est.net_, est.predict(X)
+    est.set_params(**params)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, Y)
+    assert est.net_ is net
+    assert_array_equal(est.predict(X), before)
+
+
+def test_optimizer_without_weight_decay_trains_when_none_is_asked_for():
+    est = HamiltonianRegressor(**{**SMALL, "optimizer": _NoDecay}).fit(X, Y)
+    assert type(est.net_.optimizer_) is _NoDecay
+    assert len(est.history_) == SMALL["max_epochs"]
+
+
+def test_callback_classes_and_named_callbacks_are_accepted():
+    stop = EarlyStopping(monitor="train_loss", patience=100)
+    est = HamiltonianRegressor(**SMALL, callbacks=[ProgressBar, ("stop", stop)]).fit(
+        X, Y
+    )
+    assert len(est.history_) == SMALL["max_epochs"]
+
+
+@pytest.mark.parametrize(
+    ("y", "kwargs", "message"),
+    [
+        (_with(Y, (0, 0), np.nan), {}, "Input y contains NaN"),
+        (Y[:5], {}, r"y must have one row per row of X \(30\); got shape \(5, 2\)"),
+        (Y[:, :1], {}, r"y has 1 column\(s\), but this model predicts 2"),
+        (Y, {"sample_weight": np.ones(5)}, r"sample_weight.shape == \(5,\)"),
+    ],
+)
+def test_score_checks_y_and_sample_weight(fitted, y, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        fitted.score(X, y, **kwargs)
+
+
+def test_values_beyond_float32_fail_before_training():
+    with pytest.raises(ValueError, match=r"X has values up to .* set normalize=True"):
+        HamiltonianRegressor(**{**SMALL, "normalize": False}).fit(X * 1e39, Y)
+    # normalisation brings them back into range
+    est = HamiltonianRegressor(**SMALL).fit(X * 1e39, Y * 1e39)
+    assert np.isfinite(est.predict(X * 1e39)).all()
+
+
+def test_non_finite_derivatives_from_t_blame_t():
+    with pytest.raises(ValueError, match=r"dX/dt estimated from t .* not finite"):
+        HamiltonianRegressor(**SMALL).fit(X, t=np.arange(30) * 1e-320)
