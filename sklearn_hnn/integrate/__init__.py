@@ -54,6 +54,9 @@ FIXED_GRID_METHODS = {
 }
 ADAPTIVE_METHODS = {"dopri5": Dopri5}
 METHODS = (*FIXED_GRID_METHODS, *ADAPTIVE_METHODS, "scipy")
+#: Smallest ``rtol`` accepted: 100 times float64's machine epsilon, as SciPy's
+#: solvers use (they raise smaller values to it with a warning; we refuse them).
+MIN_RTOL = 100 * 2.0**-52
 
 
 def integrate(
@@ -87,7 +90,8 @@ def integrate(
     substeps : int, default=1
         Fixed-grid methods only: steps taken inside each interval of ``t``.
     rtol, atol : float, default=1e-6, 1e-8
-        Adaptive methods only: relative and absolute tolerance. ``"dopri5"``
+        Adaptive methods only: relative and absolute tolerance, positive;
+        ``rtol`` at least ``MIN_RTOL`` (2.2e-14). ``"dopri5"``
         applies them to every trajectory separately (the step is accepted when
         the worst trajectory meets them) and, like ``"scipy"``, steps
         independently of ``t``, interpolating the states at its times;
@@ -205,6 +209,11 @@ def integrate_and_report(
     substeps = check_positive_int(substeps, "substeps")
     rtol = check_positive_float(rtol, "rtol")
     atol = check_positive_float(atol, "atol")
+    if rtol < MIN_RTOL:
+        raise ValueError(
+            f"rtol must be at least {MIN_RTOL:.1e} (100 times float64's machine "
+            f"epsilon): no step can be that accurate; got {rtol!r}."
+        )
     max_steps = check_positive_int(max_steps, "max_steps")
     if max_growth is not None:
         max_growth = check_positive_float(max_growth, "max_growth")

@@ -142,6 +142,7 @@ def test_dopri5_gives_up_on_a_blow_up_it_is_not_told_to_stop():
         ({"method": "verlet"}, "method must be one of"),
         ({"substeps": 0}, "substeps must be an integer >= 1"),
         ({"rtol": 0.0}, "rtol must be a positive"),
+        ({"rtol": 1e-300, "method": "dopri5"}, r"rtol must be at least 2.2e-14"),
         ({"x0": torch.zeros(2)}, r"x0 must have shape \(n, D\)"),
     ],
 )
