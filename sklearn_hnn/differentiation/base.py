@@ -9,6 +9,7 @@ differentiator on its own, and puts the results back in the original row order.
 
 from __future__ import annotations
 
+import inspect
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -38,6 +39,73 @@ class Differentiator(ABC):
 
     #: Fewest samples a segment needs for this method.
     min_points: int = 2
+
+    def _check_params(self) -> None:  # noqa: B027 (optional hook)
+        """Raise a ValueError naming any parameter whose value is invalid.
+
+        Called by the built-in constructors, by :meth:`set_params` and by
+        :func:`time_derivative` before any work, so that a parameter changed
+        after construction is checked too. Subclasses with parameters override
+        it.
+        """
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor's parameters and their values, as in scikit-learn.
+
+        With :meth:`set_params`, this lets an estimator's ``differentiation``
+        be tuned like any nested parameter, e.g.
+        ``GridSearchCV(est, {"differentiation__window_length": [5, 7, 9]})``.
+        Each parameter must be stored under its own name.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored: a differentiator holds no nested estimators.
+
+        Returns
+        -------
+        dict
+            ``{name: value}`` for every named parameter of ``__init__``.
+        """
+        signature = inspect.signature(type(self).__init__)
+        return {
+            name: getattr(self, name)
+            for name, parameter in signature.parameters.items()
+            if name != "self"
+            and parameter.kind
+            not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        }
+
+    def set_params(self, **params) -> Differentiator:
+        """Set parameters, checked as the constructor checks them.
+
+        Parameters
+        ----------
+        **params
+            New values of parameters of ``__init__``.
+
+        Returns
+        -------
+        Differentiator
+            This instance. If a name or a value is invalid it raises a
+            ValueError and keeps its previous values.
+        """
+        valid = self.get_params()
+        unknown = sorted(set(params) - set(valid))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no parameter(s) {unknown}; valid "
+                f"parameters are {sorted(valid)}."
+            )
+        for name, value in params.items():
+            setattr(self, name, value)
+        try:
+            self._check_params()
+        except (TypeError, ValueError):
+            for name, value in valid.items():
+                setattr(self, name, value)
+            raise
+        return self
 
     @abstractmethod
     def differentiate_segment(self, x: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -90,6 +158,7 @@ def _as_python(label):
 def _resolve_method(method) -> Differentiator:
     """Turn ``method`` (a name or a :class:`Differentiator`) into an instance."""
     if isinstance(method, Differentiator):
+        method._check_params()  # its parameters may have changed since __init__
         min_points = method.min_points
         if (
             isinstance(min_points, bool)

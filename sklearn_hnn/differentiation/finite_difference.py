@@ -43,9 +43,13 @@ class FiniteDifference(Differentiator):
     min_points = 2
 
     def __init__(self, kind: str = "central") -> None:
+        self.kind = kind
+        self._check_params()
+
+    def _check_params(self) -> None:
+        kind = self.kind
         if not isinstance(kind, str) or kind not in KINDS:
             raise ValueError(f"kind must be one of {list(KINDS)}; got {kind!r}.")
-        self.kind = kind
 
     def __repr__(self) -> str:
         return f"FiniteDifference(kind={self.kind!r})"

@@ -55,6 +55,12 @@ class SavitzkyGolay(Differentiator):
     """
 
     def __init__(self, window_length: int = 7, polyorder: int = 3) -> None:
+        self.window_length = window_length
+        self.polyorder = polyorder
+        self._check_params()
+
+    def _check_params(self) -> None:
+        window_length, polyorder = self.window_length, self.polyorder
         if (
             isinstance(window_length, bool)
             or not isinstance(window_length, Integral)

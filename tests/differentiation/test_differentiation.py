@@ -455,3 +455,75 @@ def test_time_unit_only_rescales(method, unit):
     X = signal(t)
     result = time_derivative(X, t * unit, method=method)
     np.testing.assert_allclose(result * unit, time_derivative(X, t, method=method))
+
+
+def test_parameters_can_be_read_and_set_as_in_scikit_learn():
+    savgol = SavitzkyGolay(window_length=5, polyorder=2)
+    assert savgol.get_params() == {"window_length": 5, "polyorder": 2}
+    assert savgol.set_params(window_length=9) is savgol
+    assert (savgol.window_length, savgol.min_points) == (9, 9)
+    assert FiniteDifference("forward").get_params() == {"kind": "forward"}
+
+
+@pytest.mark.parametrize(
+    ("differentiator", "params", "message"),
+    [
+        (SavitzkyGolay(), {"window_length": 4}, "window_length must be an odd"),
+        (SavitzkyGolay(), {"polyorder": 0}, "polyorder must be an integer"),
+        (SavitzkyGolay(), {"order": 2}, r"has no parameter\(s\) \['order'\]"),
+        (FiniteDifference(), {"kind": "sideways"}, "kind must be one of"),
+    ],
+)
+def test_bad_set_params_raises_and_keeps_the_old_values(
+    differentiator, params, message
+):
+    before = differentiator.get_params()
+    with pytest.raises(ValueError, match=message):
+        differentiator.set_params(**params)
+    assert differentiator.get_params() == before
+
+
+@pytest.mark.parametrize(
+    ("differentiator", "attribute", "value", "message"),
+    [
+        (SavitzkyGolay(), "polyorder", 0, "polyorder must be an integer"),
+        (FiniteDifference(), "kind", "sideways", "kind must be one of"),
+    ],
+)
+def test_parameters_changed_by_hand_are_checked_before_use(
+    differentiator, attribute, value, message
+):
+    setattr(differentiator, attribute, value)
+    t = np.linspace(0.0, 1.0, 12)
+    with pytest.raises(ValueError, match=message):
+        time_derivative(np.sin(t)[:, None], t, method=differentiator)
+
+
+def test_grid_search_tunes_the_differentiator_of_an_estimator():
+    from sklearn import config_context
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    from sklearn_hnn import HamiltonianRegressor
+
+    t = np.tile(np.linspace(0.0, 2.0, 15), 4)
+    groups = np.repeat(np.arange(4), 15)
+    phase = np.repeat(np.linspace(0.0, 1.5, 4), 15)
+    X = np.stack([np.sin(t + phase), np.cos(t + phase)], axis=1)
+    est = HamiltonianRegressor(
+        hidden_layer_sizes=(8,), max_epochs=3, differentiation=SavitzkyGolay()
+    )
+    copy = clone(est)
+    assert copy.differentiation is not est.differentiation
+    assert copy.get_params()["differentiation__window_length"] == 7
+    with config_context(enable_metadata_routing=True):  # routes t and groups
+        est.set_fit_request(t=True, groups=True).set_score_request(t=True, groups=True)
+        search = GridSearchCV(
+            est,
+            {"differentiation__window_length": [5, 9]},
+            cv=GroupKFold(n_splits=2),
+        ).fit(X, t=t, groups=groups)
+    tried = search.cv_results_["param_differentiation__window_length"]
+    assert sorted(tried) == [5, 9]
+    assert search.best_estimator_.differentiation.window_length in (5, 9)
+    assert est.differentiation.window_length == 7  # the original is untouched
