@@ -26,7 +26,8 @@ def energy_mse(
     Parameters
     ----------
     hamiltonian : callable
-        True energy, mapping ``(..., 2d)`` to ``(...)``.
+        True energy, mapping ``(..., 2d)`` to ``(...)``. It is given float64
+        arrays of its own, never the caller's: it may modify them in place.
     true_trajectories : array-like of shape (n_trajectories, n_times, 2d)
         Reference rollouts; a single one may be passed as ``(n_times, 2d)``.
     predicted_trajectories : array-like of the same shape
@@ -75,9 +76,23 @@ def energy_mse(
 
 
 def _check_trajectories(trajectories, name: str) -> np.ndarray:
-    return check_states(
+    """``trajectories`` as a float64 array that shares no memory with them.
+
+    ``hamiltonian`` may write into its input. Validation already converts
+    lists and arrays of other dtypes into a new array; only what it returns
+    as is, or as a view (float64 arrays, buffers, CPU tensors), is copied.
+    A read-only view would cost nothing, but would make a ``hamiltonian``
+    that writes into its input fail, and ``torch.from_numpy`` warn.
+    """
+    checked = check_states(
         trajectories, name, _TRAJECTORY_SHAPES, owner="energy_mse", ndims=(2, 3)
     )
+    # A list or tuple is always converted into a new array.
+    if not isinstance(trajectories, list | tuple) and np.may_share_memory(
+        checked, trajectories
+    ):
+        checked = checked.copy()
+    return checked
 
 
 def _energy(hamiltonian, trajectories: np.ndarray, name: str) -> np.ndarray:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import warnings
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ import numpy as np
 
 import sklearn_hnn
 from sklearn_hnn._io import atomic_write
+from sklearn_hnn._validation import check_path
 from sklearn_hnn.exceptions import CacheWarning
 
 #: Version of the file layout and of the data behind a key. Bump it when a
@@ -43,31 +43,49 @@ class _Mismatch(ValueError):
     """A readable cache file that does not hold what its key promises."""
 
 
-def check_cache_seed(random_state, cache_dir) -> None:
-    """Raise unless ``random_state`` is an int whenever ``cache_dir`` is given.
+def check_cache_arguments(cache_dir, random_state) -> Path | None:
+    """Check the cache arguments of a dataset before anything is simulated.
 
     Parameters
     ----------
-    random_state : object
-        The dataset's ``random_state`` argument.
     cache_dir : str, os.PathLike or None
         The dataset's ``cache_dir`` argument; None means no cache.
+    random_state : object
+        The dataset's ``random_state`` argument, which must be an int whenever
+        ``cache_dir`` is given.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The directory of the cache, ``~`` expanded, to pass to
+        :func:`load_or_build`; None when ``cache_dir`` is None.
     """
     if cache_dir is None:
-        return
+        return None
+    if isinstance(cache_dir, str) and not cache_dir:
+        raise ValueError(
+            "cache_dir must not be empty; pass None for no cache, or '.' for the "
+            "current directory."
+        )
+    directory = Path(check_path(cache_dir, "cache_dir")).expanduser()
+    if directory.exists() and not directory.is_dir():
+        raise ValueError(
+            f"cache_dir must be a directory; {str(cache_dir)!r} is a file."
+        )
     if isinstance(random_state, bool) or not isinstance(random_state, Integral):
         raise ValueError(
             f"random_state must be an int when cache_dir is given; got "
             f"{random_state!r}. A cached dataset is only valid for a reproducible "
             "seed: None or a RandomState instance give different data at each call."
         )
+    return directory
 
 
 def load_or_build(
     name: str,
     params: Mapping,
     build: Callable[[], dict[str, np.ndarray]],
-    cache_dir: str | os.PathLike,
+    directory: Path,
 ) -> dict[str, np.ndarray]:
     """Read the arrays of a dataset from the cache, or build and cache them.
 
@@ -83,9 +101,9 @@ def load_or_build(
         ``build()`` returns the arrays, ``{array name: ndarray}``, each of a
         numeric, bool or unicode dtype. Called only when the cache has no
         usable file.
-    cache_dir : str or os.PathLike
-        Directory of the cache, created with its parents when missing; a
-        leading ``~`` is expanded.
+    directory : pathlib.Path
+        Directory of the cache, created with its parents when missing: the
+        one :func:`check_cache_arguments` returns, which checks it.
 
     Returns
     -------
@@ -100,12 +118,7 @@ def load_or_build(
     """
     params = _normalise(params)
     key = _key(name, params)
-    directory = Path(cache_dir).expanduser()
-    if directory.exists() and not directory.is_dir():
-        raise ValueError(
-            f"cache_dir must be a directory; {str(cache_dir)!r} is a file."
-        )
-    path = directory / f"{name}-{key[:KEY_DIGITS]}.npz"
+    path = Path(directory) / f"{name}-{key[:KEY_DIGITS]}.npz"
     try:
         return _read(path, key, params)
     except FileNotFoundError:

@@ -48,7 +48,8 @@ def make_spring_dataset(
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
     cache_dir : str, os.PathLike or None, default=None
-        Directory of the dataset cache: the data are read from there when these
+        Directory of the dataset cache, a non-empty path (``"."`` for the
+        current directory): the data are read from there when these
         parameters were simulated before, and simulated and written there
         otherwise. None simulates every time. Needs an int ``random_state``.
 
@@ -108,7 +109,8 @@ def make_pendulum_dataset(
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
     cache_dir : str, os.PathLike or None, default=None
-        Directory of the dataset cache: the data are read from there when these
+        Directory of the dataset cache, a non-empty path (``"."`` for the
+        current directory): the data are read from there when these
         parameters were simulated before, and simulated and written there
         otherwise. None simulates every time. Needs an int ``random_state``.
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from functools import partial
+from numbers import Real
 
 import numpy as np
 from sklearn.utils import Bunch
@@ -35,19 +36,39 @@ def _rotate(vectors: np.ndarray, angle: float) -> np.ndarray:
 
 
 def _check_range(value, name: str) -> tuple[float, float]:
-    """``(low, high)`` of finite numbers with ``low <= high``, or a ValueError."""
+    """``(low, high)`` of finite real numbers with ``low <= high``, or a
+    ValueError naming ``name``."""
     try:
-        low, high = (float(v) for v in value)
+        low, high = value
     except (TypeError, ValueError):
+        low = high = None
+    if isinstance(value, str | bytes) or not all(
+        isinstance(v, Real) and not isinstance(v, bool | np.bool_) for v in (low, high)
+    ):
         raise ValueError(
             f"{name} must be a pair (low, high) of numbers; got {value!r}."
-        ) from None
+        )
+    try:
+        low, high = float(low), float(high)
+    except OverflowError:  # ints too large for a float
+        low = high = np.nan
     if not (np.isfinite(low) and np.isfinite(high) and low <= high):
         raise ValueError(
             f"{name} must be a pair (low, high) of finite numbers with low <= "
             f"high; got {value!r}."
         )
     return low, high
+
+
+def _check_velocity_noise(value) -> float:
+    """``value`` as a float, or a ValueError unless it is in ``[0, 1)``."""
+    value = check_non_negative_float(value, "velocity_noise")
+    if not value < 1.0:
+        raise ValueError(
+            f"velocity_noise must be in [0, 1), so that no velocity component "
+            f"changes sign; got {value!r}."
+        )
+    return value
 
 
 def sample_two_body_states(
@@ -71,7 +92,9 @@ def sample_two_body_states(
     n : int
         Number of states.
     coordinate_range : tuple of float, default=(0.5, 1.5)
-        ``(low, high)`` of each position coordinate of body 1.
+        ``(low, high)`` of each position coordinate of body 1: finite, with
+        ``low <= high``, and not containing 0 (``0 < low`` or ``high < 0``),
+        so that body 1 is never at the origin, where both bodies would meet.
     orbit_noise : float, default=0.05
         Relative spread of the speeds around the circular one, non-negative.
 
@@ -82,7 +105,15 @@ def sample_two_body_states(
     """
     rng, n = check_generator(rng), check_positive_int(n, "n")
     orbit_noise = check_non_negative_float(orbit_noise, "orbit_noise")
-    coordinate_range = _check_range(coordinate_range, "coordinate_range")
+    low, high = _check_range(coordinate_range, "coordinate_range")
+    if low <= 0.0 <= high:
+        raise ValueError(
+            "coordinate_range must not contain 0, so that body 1 is never at the "
+            "origin, where both bodies would meet and the circular speed "
+            "1 / (2 sqrt(r)) is infinite: use 0 < low <= high (or low <= high < 0); "
+            f"got {coordinate_range!r}."
+        )
+    coordinate_range = (low, high)
     q1 = rng.uniform(*coordinate_range, size=(n, 2))
     r = np.linalg.norm(q1, axis=1, keepdims=True)
     v1 = _rotate(q1, np.pi / 2) / (2.0 * r**1.5)
@@ -112,10 +143,11 @@ def sample_three_body_states(
     n : int
         Number of states.
     radius_range : tuple of float, default=(0.9, 1.2)
-        ``(low, high)`` of the distance of body 1 from the origin, positive.
+        ``(low, high)`` of the distance of body 1 from the origin: finite, with
+        ``0 < low <= high``.
     velocity_noise : float, default=0.2
-        Half-width of the uniform factor on each velocity component,
-        non-negative.
+        Half-width of the uniform factor on each velocity component, in
+        ``[0, 1)`` so that no component changes sign.
 
     Returns
     -------
@@ -123,10 +155,15 @@ def sample_three_body_states(
         States: the positions of bodies 1-3, then their momenta.
     """
     rng, n = check_generator(rng), check_positive_int(n, "n")
-    velocity_noise = check_non_negative_float(velocity_noise, "velocity_noise")
-    radius_range = _check_range(radius_range, "radius_range")
-    if radius_range[0] <= 0:
-        raise ValueError(f"radius_range must be positive; got {radius_range}.")
+    velocity_noise = _check_velocity_noise(velocity_noise)
+    low, high = _check_range(radius_range, "radius_range")
+    if low <= 0.0:
+        raise ValueError(
+            "radius_range must be positive, 0 < low <= high, so that body 1 is "
+            "never at the origin, where all three bodies would meet and the "
+            f"circular speed 3^(-1/4) / sqrt(r) is infinite; got {radius_range!r}."
+        )
+    radius_range = (low, high)
     r = rng.uniform(*radius_range, size=(n, 1))
     angle = rng.uniform(0.0, 2.0 * np.pi, size=(n, 1))
     q1 = r * np.concatenate([np.cos(angle), np.sin(angle)], axis=1)
@@ -171,7 +208,8 @@ def make_two_body_dataset(
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
     cache_dir : str, os.PathLike or None, default=None
-        Directory of the dataset cache: the data are read from there when these
+        Directory of the dataset cache, a non-empty path (``"."`` for the
+        current directory): the data are read from there when these
         parameters were simulated before, and simulated and written there
         otherwise. None simulates every time. Needs an int ``random_state``.
 
@@ -230,7 +268,8 @@ def make_three_body_dataset(
     t_max : float, default=5.0
         End of each orbit.
     velocity_noise : float, default=0.2
-        Half-width of the uniform factor on each velocity component.
+        Half-width of the uniform factor on each velocity component, in
+        ``[0, 1)``.
     noise_std : float, default=0.0
         Gaussian noise on the states.
     train_fraction : float, default=0.8
@@ -238,7 +277,8 @@ def make_three_body_dataset(
     random_state : int, RandomState instance or None, default=None
         Seed of the initial states and the noise.
     cache_dir : str, os.PathLike or None, default=None
-        Directory of the dataset cache: the data are read from there when these
+        Directory of the dataset cache, a non-empty path (``"."`` for the
+        current directory): the data are read from there when these
         parameters were simulated before, and simulated and written there
         otherwise. None simulates every time. Needs an int ``random_state``.
 
@@ -254,12 +294,7 @@ def make_three_body_dataset(
     >>> data.trajectories.shape
     (10, 20, 12)
     """
-    velocity_noise = check_non_negative_float(velocity_noise, "velocity_noise")
-    if not velocity_noise < 1.0:
-        raise ValueError(
-            f"velocity_noise must be in [0, 1), so that no velocity component "
-            f"changes sign; got {velocity_noise!r}."
-        )
+    velocity_noise = _check_velocity_noise(velocity_noise)
     return make_simulated_dataset(
         NBody(masses=(1.0, 1.0, 1.0)),
         partial(sample_three_body_states, velocity_noise=velocity_noise),

@@ -120,12 +120,18 @@ def _parse_real_pendulum(file: Path) -> np.ndarray:
                 "angular velocity)."
             )
         try:
-            rows.append([float(value) for value in fields])
+            row = [float(value) for value in fields]
         except ValueError:
             raise ValueError(
                 f"{file} is malformed: line {number} holds a value that is not a "
                 f"number: {line.strip()[:80]!r}."
             ) from None
+        if not row[0].is_integer():
+            raise ValueError(
+                f"{file} is malformed: line {number} has a trial label that is "
+                f"not an integer: {fields[0][:40]!r}."
+            )
+        rows.append(row)
     data = np.array(rows, dtype=float).reshape(-1, 4)
     if len(data) != REAL_PENDULUM_ROWS:
         raise ValueError(
@@ -148,7 +154,8 @@ def load_real_pendulum(path=None) -> Bunch:
     """Load the real pendulum measurements of Schmidt & Lipson (2009).
 
     The file ``real_pend_h_1.txt`` has the header ``%o v`` and then one row per
-    sample: trial, time [s], angle [rad], angular velocity [rad/s]. It holds 556
+    sample: trial (an integer label, possibly written as a float such as
+    ``0.0e+000``), time [s], angle [rad], angular velocity [rad/s]. It holds 556
     samples of one trial at 6 Hz, with a few gaps. The angle and the angular
     velocity play the roles of ``q`` and ``p``.
 
@@ -172,7 +179,8 @@ def load_real_pendulum(path=None) -> Bunch:
     FileNotFoundError
         When the file cannot be found; the message says how to point at it.
     ValueError
-        When the file is truncated or malformed.
+        When the file is truncated or malformed, e.g. a trial label is not an
+        integer; the message names the faulty line.
 
     References
     ----------

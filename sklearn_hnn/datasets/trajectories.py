@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from sklearn_hnn._validation import (
+    check_float_array,
     check_generator,
     check_non_negative_float,
     check_positive_float,
@@ -17,13 +18,46 @@ from sklearn_hnn._validation import (
     check_real_number,
     check_seed,
     check_time_grid,
+    shape_of,
 )
-from sklearn_hnn.datasets._cache import check_cache_seed, load_or_build
+from sklearn_hnn.datasets._cache import check_cache_arguments, load_or_build
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 #: The arrays a simulation produces; the rest of a dataset follows from them and
 #: from the parameters, so these are what the cache stores.
 SIMULATED = ("t", "initial_states", "trajectories", "derivatives")
+
+
+def _check_system(system) -> HamiltonianSystem:
+    """``system`` itself, or a TypeError unless it is a HamiltonianSystem."""
+    if not isinstance(system, HamiltonianSystem):
+        raise TypeError(
+            "system must be a sklearn_hnn.systems.HamiltonianSystem, such as "
+            f"sklearn_hnn.systems.MassSpring(); got {system!r}."
+        )
+    return system
+
+
+def _check_sampled_states(
+    states, system: HamiltonianSystem, n_trajectories: int
+) -> np.ndarray:
+    """What ``sample_states`` returned, or an error unless it is the
+    ``(n_trajectories, system.n_features)`` array of finite states asked for."""
+    width = system.n_features
+    shape = None if states is None else shape_of(states)
+    if shape != (n_trajectories, width):
+        if states is None:
+            got = "None"
+        elif shape is None:
+            got = f"a {type(states).__name__} that is not an array"
+        else:
+            got = f"an array of shape {shape}"
+        raise ValueError(
+            f"sample_states returned {got}, but n_trajectories={n_trajectories} "
+            f"rows of width {width} (states of {system!r}) were needed: shape "
+            f"({n_trajectories}, {width})."
+        )
+    return check_float_array(states, "sample_states", dtype=np.float64)
 
 
 def sample_annulus(
@@ -77,7 +111,8 @@ def make_trajectory_dataset(
     Parameters
     ----------
     system : HamiltonianSystem
-        Ground truth.
+        Ground truth, an instance of
+        :class:`~sklearn_hnn.systems.HamiltonianSystem`.
     initial_states : ndarray of shape (n_trajectories, 2d)
         Clean initial states.
     t : array-like of shape (n_points,)
@@ -98,6 +133,7 @@ def make_trajectory_dataset(
         ``derivatives`` of shape ``(n_trajectories, n_points, 2d)``;
         ``initial_states`` (clean); ``n_train``; ``system``.
     """
+    system = _check_system(system)
     t = check_time_grid(t)
     initial_states = system._check_states(
         initial_states, "initial_states", single_or_batch=True
@@ -174,10 +210,12 @@ def make_simulated_dataset(
     Parameters
     ----------
     system : HamiltonianSystem
-        Ground truth.
+        Ground truth, an instance of
+        :class:`~sklearn_hnn.systems.HamiltonianSystem`.
     sample_states : callable
-        ``sample_states(rng, n)`` returns ``n`` initial states, shape
-        ``(n, 2d)``.
+        ``sample_states(rng, n)`` returns ``n`` initial states of ``system``,
+        an array of finite numbers of shape ``(n, 2d)``; it is called with
+        ``n = n_trajectories``.
     n_trajectories, n_points : int
         Number of trajectories and samples per trajectory on ``[0, t_max]``.
     t_max : float
@@ -190,9 +228,10 @@ def make_simulated_dataset(
         Seed of the initial states and of the noise; an int when ``cache_dir``
         is given.
     cache_dir : str, os.PathLike or None, default=None
-        Directory of the dataset cache: the simulated arrays are read from
-        there when the same parameters were simulated before, and written there
-        otherwise. None simulates every time.
+        Directory of the dataset cache, a non-empty path (``"."`` for the
+        current directory): the simulated arrays are read from there when the
+        same parameters were simulated before, and written there otherwise.
+        None simulates every time.
     cache_name : str or None, default=None
         Name of the dataset in the cache; required with ``cache_dir``. The
         cache cannot inspect ``sample_states``: the name, with
@@ -208,7 +247,14 @@ def make_simulated_dataset(
         See :func:`make_trajectory_dataset`; the same, bit for bit, whether it
         comes from the cache or not.
     """
-    check_cache_seed(random_state, cache_dir)
+    system = _check_system(system)
+    if not callable(sample_states):
+        raise TypeError(
+            "sample_states must be a callable sample_states(rng, n) returning n "
+            f"initial states, an array of shape (n, {system.n_features}); got "
+            f"{sample_states!r}."
+        )
+    cache_dir = check_cache_arguments(cache_dir, random_state)
     if cache_dir is not None and cache_name is None:
         raise ValueError("cache_name is required when cache_dir is given.")
     n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
@@ -233,7 +279,9 @@ def make_simulated_dataset(
 
     def simulate() -> dict[str, np.ndarray]:
         rng = np.random.default_rng(seed)
-        x0 = sample_states(rng, n_trajectories)
+        x0 = _check_sampled_states(
+            sample_states(rng, n_trajectories), system, n_trajectories
+        )
         data = make_trajectory_dataset(
             system, x0, t, noise_std=noise_std, n_train=n_train, rng=rng
         )

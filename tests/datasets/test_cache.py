@@ -319,3 +319,24 @@ def test_bad_arguments_fail_alike_with_and_without_cache(name, kwargs, tmp_path)
         make(**{**SMALL, **kwargs}, cache_dir=tmp_path / "cache")
     assert str(cached.value) == str(plain.value)
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize("random_state", [0, None], ids=["int-seed", "no-seed"])
+@pytest.mark.parametrize(
+    ("cache_dir", "error", "message"),
+    [
+        (1, TypeError, "cache_dir must be a str or a path-like object; got 1"),
+        (b"cache", TypeError, "cache_dir must be a str or a path-like object"),
+        ("", ValueError, "cache_dir must not be empty; pass None for no cache"),
+    ],
+    ids=["int", "bytes", "empty"],
+)
+def test_cache_dir_must_be_a_non_empty_path(
+    cache_dir, error, message, random_state, tmp_path, monkeypatch, simulations
+):
+    monkeypatch.chdir(tmp_path)  # where an empty path used to write its file
+    for make in MAKERS.values():
+        with pytest.raises(error, match=message):
+            make(n_trajectories=4, random_state=random_state, cache_dir=cache_dir)
+    assert simulations == []
+    assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_hnn.datasets import (
     make_pendulum_dataset,
+    make_simulated_dataset,
     make_spring_dataset,
     make_trajectory_dataset,
     sample_annulus,
@@ -123,3 +124,81 @@ def test_samplers_name_bad_arguments(sampler, kwargs, message):
         sampler(np.random.default_rng(0), **kwargs)
     with pytest.raises(TypeError, match="rng must be"):
         sampler(0, **{**kwargs, "n": 3})
+
+
+@pytest.mark.parametrize("system", ["spring", None, MassSpring], ids=repr)
+def test_make_trajectory_dataset_needs_a_system(system):
+    kwargs = {**GOOD, "system": system, "rng": np.random.default_rng(0)}
+    with pytest.raises(
+        TypeError, match=r"system must be a sklearn_hnn\.systems\.HamiltonianSystem"
+    ):
+        make_trajectory_dataset(**kwargs)
+
+
+def _simulated(system=SPRING, sample_states=None, **kwargs):
+    """make_simulated_dataset with tiny sizes and a working default sampler."""
+    if sample_states is None:
+
+        def sample_states(rng, n):
+            return sample_annulus(rng, n, 0.1, 1.0)
+
+    kwargs = {
+        "n_trajectories": 3,
+        "n_points": 4,
+        "t_max": 1.0,
+        "noise_std": 0.0,
+        "train_fraction": 0.5,
+        "random_state": 0,
+        **kwargs,
+    }
+    return make_simulated_dataset(system, sample_states, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"system": None}, r"system must be a sklearn_hnn\.systems\.HamiltonianSystem"),
+        ({"system": "spring"}, r"system must be a sklearn_hnn\.systems\.Hamiltonian"),
+        ({"sample_states": 1}, r"sample_states must be a callable sample_states\("),
+    ],
+    ids=["system-None", "system-str", "sample_states-int"],
+)
+def test_make_simulated_dataset_checks_system_and_sampler_first(change, message):
+    random_state = np.random.RandomState(0)
+    with pytest.raises(TypeError, match=message):
+        _simulated(**{**change, "random_state": random_state})
+    # Raised before the seed was drawn from the caller's RandomState.
+    assert random_state.randint(1000) == np.random.RandomState(0).randint(1000)
+
+
+@pytest.mark.parametrize(
+    ("states", "got"),
+    [
+        (np.ones((2, 2)), r"an array of shape \(2, 2\)"),
+        (np.ones((4, 2)), r"an array of shape \(4, 2\)"),
+        (np.ones((3, 4)), r"an array of shape \(3, 4\)"),
+        (np.ones(6), r"an array of shape \(6,\)"),
+        (None, "None"),
+    ],
+    ids=["too-few", "too-many", "too-wide", "1-D", "None"],
+)
+def test_sampler_returning_the_wrong_shape_is_named(states, got, tmp_path):
+    with pytest.raises(
+        ValueError,
+        match=rf"sample_states returned {got}, but n_trajectories=3 rows of "
+        r"width 2 \(states of MassSpring\(.*\)\) were needed: shape \(3, 2\)\.",
+    ):
+        _simulated(
+            sample_states=lambda rng, n: states,
+            cache_dir=tmp_path,
+            cache_name="test",
+        )
+    assert list(tmp_path.iterdir()) == []  # nothing cached
+
+
+def test_sampler_returning_nan_is_named():
+    def nan_states(rng, n):
+        return np.full((n, 2), np.nan)
+
+    with pytest.raises(ValueError, match="Input sample_states contains NaN"):
+        _simulated(sample_states=nan_states)

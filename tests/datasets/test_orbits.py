@@ -98,3 +98,57 @@ def test_orbit_datasets(make, width, n_points):
 def test_orbit_datasets_reject_bad_arguments(make, kwargs, message):
     with pytest.raises(ValueError, match=message):
         make(n_trajectories=5, **kwargs)
+
+
+@pytest.mark.filterwarnings("error")
+def test_two_body_coordinate_range_keeps_body_1_off_the_origin():
+    rng = np.random.default_rng(0)
+    before = rng.bit_generator.state
+    for coordinate_range in [(0, 0), (0.0, 1.0), (-1.0, 0.0), (-1, 1)]:
+        with pytest.raises(ValueError, match="coordinate_range must not contain 0"):
+            sample_two_body_states(rng, 3, coordinate_range=coordinate_range)
+    assert rng.bit_generator.state == before  # nothing drawn
+    # A range below 0 keeps body 1 off the origin too: its orbit is as usual.
+    states = sample_two_body_states(rng, 50, coordinate_range=(-1.5, -0.5))
+    q, p = _bodies(states, 2)
+    assert np.all(np.isfinite(states))
+    assert q[:, 0].max() <= -0.5 and q[:, 0].min() >= -1.5
+    assert_array_equal(q[:, 1], -q[:, 0])
+    assert np.all(q[:, 0, 0] * p[:, 0, 1] - q[:, 0, 1] * p[:, 0, 0] > 0)
+
+
+@pytest.mark.parametrize(
+    ("coordinate_range", "message"),
+    [
+        ("12", "of numbers"),
+        ((True, 2), "of numbers"),
+        (("0.5", "1.5"), "of numbers"),
+        ((10**400, 10**401), "of finite numbers with low <= high"),
+    ],
+    ids=["str", "bool", "strings", "huge"],
+)
+def test_two_body_coordinate_range_is_two_finite_numbers(coordinate_range, message):
+    with pytest.raises(
+        ValueError, match=rf"coordinate_range must be a pair \(low, high\) {message}"
+    ):
+        sample_two_body_states(
+            np.random.default_rng(0), 3, coordinate_range=coordinate_range
+        )
+
+
+@pytest.mark.parametrize("radius_range", ["12", (True, 2)], ids=["str", "bool"])
+def test_three_body_radius_range_is_two_numbers(radius_range):
+    with pytest.raises(ValueError, match="radius_range must be a pair"):
+        sample_three_body_states(np.random.default_rng(0), 3, radius_range=radius_range)
+
+
+@pytest.mark.parametrize("velocity_noise", [1, 1.0, 5])
+def test_three_body_velocity_noise_is_checked_by_the_sampler(velocity_noise):
+    rng = np.random.default_rng(0)
+    before = rng.bit_generator.state
+    with pytest.raises(ValueError, match=r"velocity_noise must be in \[0, 1\)") as exc:
+        sample_three_body_states(rng, 3, velocity_noise=velocity_noise)
+    assert rng.bit_generator.state == before
+    with pytest.raises(ValueError) as dataset:
+        make_three_body_dataset(n_trajectories=4, velocity_noise=velocity_noise)
+    assert str(dataset.value) == str(exc.value)  # one check, shared

@@ -93,6 +93,30 @@ def test_a_file_cut_inside_its_last_number_is_truncated(shared_data_dir, tmp_pat
         load_real_pendulum(path)
 
 
+def _synthetic(tmp_path, trials):
+    """A well-formed file of 556 rows at 6 Hz, with the given trial labels."""
+    rows = [
+        f"  {trial}  {5 + i / 6:.16e}  1.0e-001  -2.0e-001 "
+        for i, trial in enumerate(trials)
+    ]
+    path = tmp_path / REAL_PENDULUM_FILE
+    path.write_text("\n".join(["%o v", *rows]) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("label", ["0.5", "1.0000000000000000e-001", "nan"])
+def test_non_integer_trial_label_names_the_line(tmp_path, label):
+    valid = ["0.0000000000000000e+000"] * 556
+    assert_allclose(load_real_pendulum(_synthetic(tmp_path, valid)).trial, 0)
+    path = _synthetic(tmp_path, [*valid[:9], label, *valid[10:]])
+    with pytest.raises(
+        ValueError,
+        match=rf"malformed: line 11 has a trial label that is not an integer: "
+        rf"'{label}'\.",
+    ):
+        load_real_pendulum(path)
+
+
 def test_binary_file_fails_clearly(tmp_path):
     path = tmp_path / "real_pend_h_1.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
