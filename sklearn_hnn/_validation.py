@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from numbers import Integral, Real
+from pathlib import PurePath
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -144,6 +145,34 @@ def check_path(path, name: str = "path") -> str:
         raise TypeError(f"{name} must be a str or a path-like object; got {path!r}.")
     if not text:
         raise ValueError(f"{name} must not be empty.")
+    return text
+
+
+def check_output_file(path, name: str = "path") -> str:
+    """Return ``path`` as a str (as :func:`check_path` does), or raise naming
+    ``name`` unless a file can be written there.
+
+    Raises an ``IsADirectoryError`` when ``path`` is a directory (or ends with a
+    path separator), and a ``NotADirectoryError`` when its nearest existing
+    parent is not a directory; missing parent directories are fine, the writer
+    creates them. Nothing is created or modified.
+    """
+    text = check_path(path, name)
+    if os.path.isdir(text):
+        raise IsADirectoryError(f"{name} {text!r} is a directory; give a file name.")
+    if text.endswith(tuple(sep for sep in (os.sep, os.altsep) if sep)):
+        raise IsADirectoryError(
+            f"{name} {text!r} ends with a path separator, so it names a directory; "
+            "give a file name."
+        )
+    for parent in PurePath(text).parents:
+        if os.path.lexists(parent):
+            if not os.path.isdir(parent):
+                raise NotADirectoryError(
+                    f"{name} {text!r} cannot be written: its parent {str(parent)!r} "
+                    "is not a directory."
+                )
+            break
     return text
 
 

@@ -7,7 +7,7 @@ import os
 from skorch.callbacks import Callback
 
 from sklearn_hnn import persistence
-from sklearn_hnn._validation import check_path, check_positive_int
+from sklearn_hnn._validation import check_output_file, check_positive_int
 
 
 class Checkpoint(Callback):
@@ -30,7 +30,8 @@ class Checkpoint(Callback):
     Parameters
     ----------
     path : str or os.PathLike
-        File to write (overwritten at each save).
+        File to write (overwritten at each save). It is checked before
+        training starts: a directory, or a path under a file, is refused then.
     every : int, default=1
         Save after every ``every``-th epoch (counted over the whole history).
 
@@ -48,15 +49,28 @@ class Checkpoint(Callback):
     def initialize(self) -> Checkpoint:
         """Check ``path`` and ``every`` and forget any earlier binding.
 
-        skorch calls it when the net initialises its callbacks.
+        skorch calls it when the net initialises its callbacks, before any
+        training, so a path that cannot be written fails before the first epoch
+        rather than at its end.
 
         Returns
         -------
         Checkpoint
             This callback.
+
+        Raises
+        ------
+        ValueError
+            If ``every`` is not an integer >= 1, or ``path`` is empty.
+        TypeError
+            If ``path`` is not a str or path-like object.
+        IsADirectoryError
+            If ``path`` is a directory.
+        NotADirectoryError
+            If a parent of ``path`` is a file, not a directory.
         """
         check_positive_int(self.every, "every")
-        check_path(self.path)
+        check_output_file(self.path)
         self.header_ = None
         return self
 

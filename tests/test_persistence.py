@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import warnings
 from contextlib import contextmanager
+from copy import deepcopy
 
 import joblib
 import numpy as np
@@ -237,6 +240,212 @@ def test_newer_format_versions_are_refused(tmp_path):
     torch.save(payload, tmp_path / "m.pt")
     with pytest.raises(ValueError, match="format version 99"):
         load(tmp_path / "m.pt")
+
+
+# ----------------------------------------------------- paths that cannot be files
+
+
+def test_saving_to_a_directory_is_refused_before_writing(tmp_path):
+    (tmp_path / "models").mkdir()
+    with pytest.raises(IsADirectoryError, match="is a directory; give a file name"):
+        save(HamiltonianRegressor(), tmp_path / "models")
+    with pytest.raises(IsADirectoryError, match="ends with a path separator"):
+        save(HamiltonianRegressor(), f"{tmp_path / 'new'}{os.sep}")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["models"]
+
+
+@pytest.mark.parametrize("below", ["m.pt", "sub/m.pt"])
+def test_saving_under_a_file_is_refused_before_writing(below, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(NotADirectoryError, match=r"its parent .*notes\.txt'"):
+        save(HamiltonianRegressor(), tmp_path / "notes.txt" / below)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize("where", ["directory", "under a file"])
+def test_checkpoint_path_is_checked_before_any_training(where, tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "notes.txt").write_text("mine")
+    path = tmp_path / ("models" if where == "directory" else "notes.txt/ck.pt")
+    with pytest.raises(OSError) as from_save:
+        save(HamiltonianRegressor(), path)
+    epochs = []
+
+    class CountEpochs(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            epochs.append(len(net.history))
+
+    est = HamiltonianRegressor(
+        **{**SMALL, "hidden_layer_sizes": (8,)},
+        callbacks=[CountEpochs(), Checkpoint(path)],
+    )
+    with pytest.raises(type(from_save.value)) as from_checkpoint:
+        est.fit(*_states())
+    assert str(from_checkpoint.value) == str(from_save.value)  # one check for both
+    assert "path" in str(from_save.value)
+    assert epochs == []  # raised before the first epoch, not at its end
+    assert not hasattr(est, "net_")
+
+
+# ------------------------------------------------------------ damaged files
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """What save writes for a small fitted HamiltonianRegressor, as a dict."""
+    X, y = _states()
+    path = tmp_path_factory.mktemp("saved") / "m.pt"
+    save(HamiltonianRegressor(**{**SMALL, "hidden_layer_sizes": (8,)}).fit(X, y), path)
+    return torch.load(path, weights_only=True)
+
+
+def _edited(saved, edit, path):
+    """Write ``saved`` to ``path`` after ``edit`` changed a copy of it."""
+    payload = deepcopy(saved)
+    edit(payload)
+    torch.save(payload, path)
+    return path
+
+
+def _json(key, change):
+    """An edit of the JSON text stored under ``key``."""
+
+    def edit(payload):
+        value = json.loads(payload[key])
+        change(value)
+        payload[key] = json.dumps(value)
+
+    return edit
+
+
+def _set(key, value):
+    return lambda d: d.__setitem__(key, value)
+
+
+def _two_groups(payload):
+    groups = payload["optimizer_state"]["param_groups"]
+    groups.append({**deepcopy(groups[0]), "params": groups[0]["params"][1:]})
+    groups[0]["params"] = groups[0]["params"][:1]
+
+
+FIRST = "hamiltonian.0.weight"  # shape (8, 2)
+
+DAMAGE = {
+    "no estimator": (lambda p: p.pop("estimator"), "no 'estimator' entry"),
+    "unknown class": (_set("estimator", "Foo"), "unknown estimator 'Foo'"),
+    "version as text": (_set("format_version", "2"), "format_version is '2'"),
+    "unknown parameter": (
+        _json("params", _set("foo", 1)),
+        r"HamiltonianRegressor has no parameter\(s\) \['foo'\]",
+    ),
+    "params not JSON": (_set("params", "{oops"), "'params' entry is not valid JSON"),
+    "params not an object": (_set("params", "[1]"), "'params' entry holds list"),
+    "unknown optimizer": (
+        _json("params", _set("optimizer", {"torch.optim": "Foo"})),
+        "torch.optim has no optimizer 'Foo'",
+    ),
+    "unknown differentiator": (
+        _json("params", _set("differentiation", {"differentiator": "Foo"})),
+        "unknown differentiator 'Foo'",
+    ),
+    "unknown device": (
+        _json("params", _set("device", "abacus")),
+        "device='abacus' is not a torch device",
+    ),
+    "no weights": (lambda p: p.pop("module_state"), "no 'module_state' entry"),
+    "weight of the wrong length": (
+        lambda p: p["module_state"].__setitem__(FIRST, torch.zeros(3)),
+        rf"weight '{FIRST}' has shape \(3,\), but a HamiltonianRegressor with 2 "
+        r"feature\(s\), 2 output\(s\) and hidden_layer_sizes=\(8,\) needs \(8, 2\)",
+    ),
+    "extra weight": (
+        lambda p: p["module_state"].__setitem__("extra", torch.zeros(1)),
+        r"\(8,\): unexpected \['extra'\]",
+    ),
+    "optimizer state for too many parameters": (
+        lambda p: p["optimizer_state"]["param_groups"].append(
+            deepcopy(p["optimizer_state"]["param_groups"][0])
+        ),
+        "ValueError: loaded state dict has a different number of parameter groups",
+    ),
+    "optimizer state in two groups": (
+        _two_groups,
+        "ValueError: loaded state dict has a different number of parameter groups",
+    ),
+    "history not JSON": (_set("history", "[{"), "'history' entry is not valid JSON"),
+    "history of numbers": (_set("history", "[1, 2]"), "not a list of epochs"),
+    "fitted not JSON": (_set("fitted", "nope"), "'fitted' entry is not valid JSON"),
+    "no n_outputs_": (
+        _json("fitted", lambda m: m.pop("n_outputs_")),
+        r"fitted attributes lack \['n_outputs_'\]",
+    ),
+    "odd n_features_in_": (
+        _json("fitted", _set("n_features_in_", 3)),
+        r"with 3 feature\(s\).*cannot be built: n_features must be even",
+    ),
+    "n_outputs_ not the network's": (
+        _json("fitted", _set("n_outputs_", 3)),
+        r"n_outputs_ is 3, but its network predicts 2 column\(s\)",
+    ),
+    "X_offset_ of the wrong length": (
+        _json("fitted", _set("X_offset_", [0.0, 0.0, 0.0])),
+        "X_offset_ has 3 entries, but n_features_in_ is 2",
+    ),
+    "feature names of the wrong length": (
+        _json("fitted", _set("feature_names_in_", ["q"])),
+        r"feature_names_in_ has 1 name\(s\), but n_features_in_ is 2",
+    ),
+    "zero scale": (
+        _json("fitted", _set("y_scale_", 0)),
+        "y_scale_=0 is not a finite number > 0",
+    ),
+}
+
+
+@pytest.mark.parametrize(("edit", "problem"), DAMAGE.values(), ids=DAMAGE)
+def test_edited_files_raise_one_clear_error(saved, edit, problem, tmp_path):
+    path = _edited(saved, edit, tmp_path / "edited.pt")
+    with pytest.raises(ValueError) as info:
+        load(path)
+    assert type(info.value) is ValueError  # not a JSONDecodeError, for one
+    message = str(info.value)
+    assert message.startswith(
+        f"path {str(path)!r} is not a valid sklearn-hnn model file: "
+    ), message
+    assert re.search(problem, message), message
+
+
+def test_errors_about_damage_chain_the_original(saved, tmp_path):
+    path = _edited(saved, _set("params", "{oops"), tmp_path / "edited.pt")
+    with pytest.raises(ValueError, match="not valid JSON") as info:
+        load(path)
+    assert isinstance(info.value.__cause__, json.JSONDecodeError)
+    path = _edited(saved, _two_groups, tmp_path / "edited.pt")
+    with pytest.raises(ValueError, match="parameter groups") as info:
+        load(path)
+    assert isinstance(info.value.__cause__, ValueError)
+
+
+def test_unfitted_saves_are_checked_too(tmp_path):
+    save(HamiltonianRegressor(), tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    _edited(payload, _json("params", _set("foo", 1)), tmp_path / "m.pt")
+    with pytest.raises(ValueError, match=r"m\.pt' is not a valid .*no parameter"):
+        load(tmp_path / "m.pt")
+
+
+def test_weights_that_are_not_finite_are_refused(saved, tmp_path):
+    def poison(payload):
+        payload["module_state"][FIRST][0, 0] = float("nan")
+
+    path = _edited(saved, poison, tmp_path / "nan.pt")
+    with pytest.raises(ValueError, match=rf"nan\.pt' .*'{FIRST}' is not finite"):
+        load(path)
+    # The caller's own mistakes are still the caller's, not the file's.
+    with pytest.raises(ValueError, match="device must name a torch device") as info:
+        load(_edited(saved, lambda p: None, tmp_path / "fine.pt"), device="abacus")
+    assert "not a valid" not in str(info.value)
 
 
 # --------------------------------------------------- models trained on a GPU
