@@ -915,6 +915,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 f"(n, {self.n_features_in_}); got shape {shape}."
             )
         single = len(shape) == 1
+        if single and shape[0] != self.n_features_in_:
+            raise ValueError(
+                f"x0 has width {shape[0]}, but this model was fitted on states "
+                f"of width {self.n_features_in_}."
+            )
         if not single:
             check_2d(x0, "x0")
         x0 = check_float_array(np.atleast_2d(np.asarray(x0)) if single else x0, "x0")

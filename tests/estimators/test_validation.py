@@ -129,6 +129,7 @@ def fitted():
         ([np.nan, 0.0], "Input x0 contains NaN"),
         ([np.inf, 0.0], "Input x0 contains infinity"),
         (np.zeros((0, 2)), "x0"),
+        ([], r"x0 has width 0, but this model was fitted on states of width 2"),
     ],
 )
 def test_bad_initial_states(fitted, x0, message):
