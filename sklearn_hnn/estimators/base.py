@@ -55,7 +55,6 @@ from sklearn_hnn.nn.mlp import ACTIVATIONS
 _SCALES = ("X_offset_", "X_scale_", "y_scale_")
 
 
-#: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
 def _takes_argument(cls: type, name: str) -> bool:
     """Whether ``cls(...)`` accepts the keyword argument ``name``."""
     parameters = inspect.signature(cls).parameters
@@ -79,6 +78,7 @@ def _check_float32_range(values: np.ndarray, name: str, scales: dict) -> None:
         )
 
 
+#: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "adam": torch.optim.Adam,
     "adamw": torch.optim.AdamW,
@@ -668,8 +668,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             metadata = self._saved_metadata()
             if metadata["validation_seed"] is None:  # restored from an old save
                 metadata["validation_seed"] = seed
-        _check_float32_range(self._normalized_inputs(X_checked, scales), "X", scales)
-        _check_float32_range(y_2d / scales["y_scale_"], "y", scales)
+        # What the network trains on, checked to fit in its float32.
+        X_train = self._normalized_inputs(X_checked, scales)
+        y_train = y_2d / scales["y_scale_"]
+        _check_float32_range(X_train, "X", scales)
+        _check_float32_range(y_train, "y", scales)
         epochs_done = 0 if previous is None else len(previous.history_)
         diverged = None
         with _seeded_torch(seed + epochs_done, device):
@@ -687,10 +690,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 if isinstance(callback, Checkpoint):
                     callback.bind(self, metadata)
             try:
-                X_train = self._normalized_inputs(X_checked, scales)
                 net.partial_fit(
                     torch.from_numpy(X_train.astype(np.float32)),
-                    torch.from_numpy((y_2d / scales["y_scale_"]).astype(np.float32)),
+                    torch.from_numpy(y_train.astype(np.float32)),
                     epochs=epochs,
                 )
             except TrainingDivergedError as error:
