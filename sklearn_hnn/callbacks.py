@@ -72,6 +72,7 @@ class Checkpoint(Callback):
         check_positive_int(self.every, "every")
         check_output_file(self.path)
         self.header_ = None
+        self.saved_epochs_ = None  # len(history) at the last save
         return self
 
     def bind(self, estimator, metadata: dict) -> None:
@@ -97,6 +98,7 @@ class Checkpoint(Callback):
                 "it in an estimator's callbacks, or skorch's Checkpoint for a net."
             )
         persistence.write(self.path, self.header_, net)
+        self.saved_epochs_ = len(net.history)
 
     def on_epoch_end(self, net, **kwargs) -> None:
         """Save if the number of epochs in the history is a multiple of ``every``.
@@ -113,7 +115,7 @@ class Checkpoint(Callback):
             self._save(net)
 
     def on_train_end(self, net, **kwargs) -> None:
-        """Save the net as training ended.
+        """Save the net as training ended, unless the last save holds it already.
 
         Parameters
         ----------
@@ -123,7 +125,8 @@ class Checkpoint(Callback):
         **kwargs
             Further arguments from skorch, unused.
         """
-        self._save(net)
+        if len(net.history) != self.saved_epochs_:
+            self._save(net)
 
 
 __all__ = ["Checkpoint"]

@@ -587,6 +587,11 @@ def test_checkpoint_every_n_epochs(tmp_path):
         **{**SMALL, "max_epochs": 7}, callbacks=[Recording(tmp_path / "c.pt", every=3)]
     ).fit(X, y)
     assert saved_at == [3, 6, 7]  # every third epoch, and at the end
+    saved_at.clear()
+    HamiltonianRegressor(
+        **{**SMALL, "max_epochs": 6}, callbacks=[Recording(tmp_path / "c.pt", every=3)]
+    ).fit(X, y)
+    assert saved_at == [3, 6]  # the end is epoch 6, saved already: no second write
 
 
 def test_interrupted_training_leaves_a_checkpoint_of_the_weights_so_far(
