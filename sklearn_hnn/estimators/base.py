@@ -207,6 +207,13 @@ def _resolve_device(device) -> torch.device:
         ) from None
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={device!r} was asked for, but CUDA is not available.")
+    if resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} was asked for, but MPS is not available.")
+    if resolved.type == "meta":
+        raise ValueError(
+            "device='meta' holds shapes but no data: a model cannot train or "
+            "predict there. Use 'cpu' or 'cuda'."
+        )
     return resolved
 
 

@@ -107,9 +107,13 @@ def test_bad_hidden_layer_sizes(sizes):
         HamiltonianRegressor(**{**SMALL, "hidden_layer_sizes": sizes}).fit(X, Y)
 
 
-def test_bad_device():
-    with pytest.raises(ValueError, match="device"):
-        HamiltonianRegressor(**{**SMALL, "device": "tpu:7"}).fit(X, Y)
+@pytest.mark.parametrize(
+    ("device", "message"),
+    [("tpu:7", "device must name a torch device"), ("meta", "device='meta' holds")],
+)
+def test_bad_device(device, message):
+    with pytest.raises(ValueError, match=message):
+        HamiltonianRegressor(**{**SMALL, "device": device}).fit(X, Y)
 
 
 @pytest.fixture(scope="module")
