@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from sklearn_hnn.experiments import run_task
 from sklearn_hnn.experiments.tasks import TASKS
@@ -29,6 +30,10 @@ QUICK_RUNS = {
     "two_body_original_loop.py": (
         ["--seeds", "2", "--loop", "original"],
         ["seed  train loss", "energy_mse: mean", "seeds with energy MSE"],
+    ),
+    "two_body_replay.py": (
+        ["--data-seeds", "2"],
+        ["data seed  torch seed", "hnn energy_mse: mean", "test-loss ratio"],
     ),
 }
 
@@ -102,3 +107,92 @@ def test_original_loop_trains_and_is_repeatable(original_loop, shuffle_epochs):
         for m in trained
     )
     np.testing.assert_array_equal(first, second)
+
+
+@pytest.fixture
+def replay(monkeypatch):
+    """``benchmarks/two_body_replay.py`` as a module."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import two_body_replay
+
+    return two_body_replay
+
+
+def test_replay_draws_the_original_initial_states(replay):
+    """Body 1 at ``0.5 + U[0, 1]^2`` from the first two uniform draws, body 2
+    opposite, and the circular speed times ``1 + 0.05 n`` from the next normal
+    draw, orthogonal to the position (counter-clockwise)."""
+    for seed in range(5):
+        state = replay.legacy_initial_state(np.random.RandomState(seed))
+        draws = np.random.RandomState(seed)
+        position = 0.5 + draws.rand(2)
+        factor = 1.0 + 0.05 * draws.randn()
+        np.testing.assert_array_equal(state[:2], position)
+        np.testing.assert_array_equal(state[2:4], -position)
+        np.testing.assert_array_equal(state[6:], -state[4:6])
+        radius = np.linalg.norm(position)
+        speed = np.linalg.norm(state[4:6])
+        assert speed == pytest.approx(factor / (2 * np.sqrt(radius)), rel=1e-12)
+        assert position[0] * state[5] - position[1] * state[4] > 0
+
+
+def test_replay_dataset_is_exact_and_split_as_the_original(replay):
+    data = replay.legacy_dataset(3, n_orbits=10, n_points=20, t_max=5.0)
+    assert data.X_test.shape == (40, 8) and data.X_train.shape == (160, 8)
+    # The first orbits drawn are the test set.
+    np.testing.assert_array_equal(
+        data.X_test[0], replay.legacy_initial_state(np.random.RandomState(3))
+    )
+    np.testing.assert_allclose(
+        data.dXdt_train, data.system.vector_field(data.X_train), rtol=1e-12
+    )
+    energy = data.system.hamiltonian(data.X_train).reshape(8, 20)
+    # Each orbit keeps its energy to the original's loose tolerance (atol 1e-6).
+    assert np.abs(energy - energy[:, :1]).max() < 1e-5
+
+
+def test_replay_network_is_the_original_field_in_our_order(replay):
+    """The original network reads ``[x1, x2, y1, y2, vx1, ...]``; on states in
+    our order ``[x1, y1, x2, y2, px1, ...]`` the HNN module is ``(dH/dp,
+    -dH/dq)`` of ``H``, the network's second output on the reordered state."""
+    torch.manual_seed(0)
+    module = replay.OriginalNetwork(hnn=True).eval()
+    x = torch.randn(6, 8, dtype=torch.float32, requires_grad=True)
+    original = x[:, [0, 2, 1, 3, 4, 6, 5, 7]]
+    hidden = module.linear2(module.linear1(original).tanh()).tanh()
+    (grad,) = torch.autograd.grad(module.linear3(hidden)[:, 1].sum(), x)
+    expected = torch.cat([grad[:, 4:], -grad[:, :4]], dim=1)
+    torch.testing.assert_close(module(x.detach()), expected)
+    assert module(x.detach()).shape == (6, 8)
+
+
+def test_replay_training_learns_and_is_repeatable(replay):
+    data = replay.legacy_dataset(0, n_orbits=10, n_points=20, t_max=5.0)
+    runs = [replay.train_replay(data, 1, True, 150) for _ in range(2)]
+    untrained = replay.train_replay(data, 1, True, 0)
+
+    def loss(module) -> float:
+        x = torch.tensor(data.X_train, dtype=torch.float32)
+        prediction = module(x).detach().numpy()
+        return float(np.mean((prediction - data.dXdt_train) ** 2))
+
+    assert loss(runs[0]) < 0.1 * loss(untrained)
+    for first, second in zip(runs[0].parameters(), runs[1].parameters(), strict=True):
+        torch.testing.assert_close(first, second, rtol=0, atol=0)
+
+
+def test_replay_estimator_scores_as_the_table_command(replay):
+    """With ``--trainer estimator --data table1`` a row is the Table 1
+    command's, the energy on the Table 1 orbits included (quick settings)."""
+    task = TASKS["two-body"].quick_version()
+    data = task.make_data(0)
+    orbits = replay.evaluation_orbits(data, task)
+    np.testing.assert_array_equal(
+        orbits["paper"][0][1], replay.legacy_initial_state(np.random.RandomState(1))
+    )
+    row = replay.train_and_score("estimator", "hnn", data, 0, orbits, task, 0)
+    expected = run_task("two-body", 0, quick=True)["hnn"]
+    for name in ("train_loss", "test_loss"):
+        assert row[name] == pytest.approx(expected[name], rel=1e-6), name
+    assert row["energy_mse_table1"] == pytest.approx(expected["energy_mse"], rel=1e-6)
+    assert row["energy_mse"] != pytest.approx(expected["energy_mse"], rel=1e-3)
