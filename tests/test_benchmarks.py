@@ -26,7 +26,16 @@ QUICK_RUNS = {
     ),
     "bench_energy_drift.py": ([], ["learned H (HNN)", "true H ("]),
     # Its CUDA code paths, on the CPU.
-    "bench_gpu.py": (["--device", "cpu"], ["(1) simulate 2000", "(2) two-body"]),
+    "bench_gpu.py": (
+        ["--device", "cpu"],
+        [
+            "(0) 1 states",
+            "(1) simulate 2000",
+            "floor:",
+            "(2) simulate 100",
+            "(3) two-body",
+        ],
+    ),
     "two_body_original_loop.py": (
         ["--seeds", "2", "--loop", "original"],
         ["seed  train loss", "energy_mse: mean", "seeds with energy MSE"],

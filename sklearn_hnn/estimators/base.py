@@ -992,9 +992,12 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         batch. States are accumulated in the dtype of ``x0`` (float64 by
         default) while the network runs in float32. The trained network is
         evaluated through a frozen copy of its weights with the normalisation
-        folded in (:func:`~sklearn_hnn.nn.freeze_field`), and on CPU a batch
-        too small to share between threads (a few states) runs on one thread,
-        restored afterwards.
+        folded in (:func:`~sklearn_hnn.nn.freeze_field`). On CPU a batch too
+        small to share between threads (a few states) runs on one thread,
+        restored afterwards; on a GPU the fixed-step methods (but
+        ``"implicit_midpoint"``) capture one step of that frozen field in a CUDA
+        graph and replay it at every step, from 64 steps on
+        (:mod:`sklearn_hnn.integrate.cuda_graph`).
 
         Parameters
         ----------
@@ -1062,6 +1065,7 @@ n_features)
                 rtol=rtol,
                 atol=atol,
                 max_growth=max_growth,
+                cuda_graph=frozen,  # a frozen field is capturable
             )
         if report is not None:
             warnings.warn(report, DivergenceWarning, stacklevel=2)

@@ -16,6 +16,9 @@ trajectories and no host synchronisation inside a fixed step.
 ``"dopri5"``            Dormand-Prince 5(4), adaptive steps, dense output at ``t``
 ``"scipy"``             :func:`scipy.integrate.solve_ivp` (RK45) on the batched field
 ======================  ===========================================================
+
+On a CUDA device, ``cuda_graph=True`` captures one fixed step in a CUDA graph
+and replays it at every step (:mod:`sklearn_hnn.integrate.cuda_graph`).
 """
 
 from __future__ import annotations
@@ -70,6 +73,7 @@ def integrate(
     atol: float = 1e-8,
     max_steps: int = 1_000_000,
     max_growth: float | None = 1e6,
+    cuda_graph: bool = False,
 ) -> torch.Tensor:
     """Integrate ``dx/dt = field(x)`` from a batch of initial states.
 
@@ -105,6 +109,16 @@ def integrate(
         :class:`~sklearn_hnn.exceptions.DivergenceWarning` names the failed
         trajectories and times, and the rest of the batch is unaffected. None
         checks finiteness only. See :mod:`sklearn_hnn.integrate.divergence`.
+    cuda_graph : bool, default=False
+        Fixed-grid methods on a CUDA device: capture one step in a CUDA graph
+        and replay it at every step (:mod:`sklearn_hnn.integrate.cuda_graph`),
+        so a step costs one launch instead of one per torch operation and the
+        loop never waits on the device. Only for a capturable ``field`` (fixed
+        shapes, no ``.item()`` or other host synchronisation, no new streams;
+        if its capture fails, a RuntimeWarning says why and the run is eager);
+        ignored on CPU, for ``"implicit_midpoint"`` (which synchronises to test
+        convergence), for the adaptive methods, and for runs of fewer than
+        ``MIN_REPLAYED_STEPS`` (64) steps.
 
     Returns
     -------
@@ -143,6 +157,7 @@ def integrate(
         atol=atol,
         max_steps=max_steps,
         max_growth=max_growth,
+        cuda_graph=cuda_graph,
     )
     if report is not None:
         warnings.warn(report, DivergenceWarning, stacklevel=2)
@@ -160,6 +175,7 @@ def integrate_and_report(
     atol: float = 1e-8,
     max_steps: int = 1_000_000,
     max_growth: float | None = 1e6,
+    cuda_graph: bool = False,
 ) -> tuple[torch.Tensor, str | None]:
     """:func:`integrate`, returning the divergence report instead of warning.
 
@@ -188,6 +204,8 @@ def integrate_and_report(
     max_growth : float or None, default=1e6
         A trajectory whose state stops being finite or exceeds
         ``max_growth * max(1, max|x0|)`` is stopped; None checks finiteness only.
+    cuda_graph : bool, default=False
+        Fixed-grid methods on a CUDA device: replay one captured step.
 
     Returns
     -------
@@ -217,6 +235,8 @@ def integrate_and_report(
     max_steps = check_positive_int(max_steps, "max_steps")
     if max_growth is not None:
         max_growth = check_positive_float(max_growth, "max_growth")
+    if not isinstance(cuda_graph, bool):
+        raise ValueError(f"cuda_graph must be True or False; got {cuda_graph!r}.")
     if method in SYMPLECTIC_METHODS and x0.shape[1] % 2:
         raise ValueError(
             f"x0 has width {x0.shape[1]}, but method={method!r} needs states "
@@ -232,6 +252,7 @@ def integrate_and_report(
             t,
             substeps=substeps,
             monitor=monitor,
+            cuda_graph=cuda_graph,
         )
     elif method in ADAPTIVE_METHODS:
         states = integrate_adaptive(

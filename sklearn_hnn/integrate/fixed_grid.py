@@ -2,19 +2,32 @@
 
 Each method is a small class with a ``step(field, x, dt)``; adding a method means
 adding a class. Step sizes are Python floats computed on the host from the time
-grid, so a step never waits on the device.
+grid, so a step never waits on the device. A step also accepts ``dt`` as a 0-d
+tensor on the device of ``x``, as the loop replayed from a CUDA graph
+(:mod:`sklearn_hnn.integrate.cuda_graph`) passes it.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
 import torch
 
+from sklearn_hnn.integrate.cuda_graph import ReplayedSteps, can_replay
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 
 Field = Callable[[torch.Tensor], torch.Tensor]
+#: A step size: a Python float, or a 0-d tensor on the device of the states.
+StepSize = float | torch.Tensor
+
+
+def axpy(x: torch.Tensor, k: torch.Tensor, h: StepSize) -> torch.Tensor:
+    """``x + h * k`` in one torch operation, for a float or 0-d tensor ``h``."""
+    if isinstance(h, torch.Tensor):
+        return torch.addcmul(x, k, h)
+    return torch.add(x, k, alpha=h)
 
 
 class FixedStepMethod:
@@ -22,9 +35,16 @@ class FixedStepMethod:
 
     #: Order of accuracy of the global error.
     order: int = 0
+    #: Whether a step can be captured in a CUDA graph: no host synchronisation
+    #: (no data-dependent Python control flow) inside it.
+    capturable: bool = True
 
-    def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+    def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         raise NotImplementedError
+
+    def check_step(self, dt: float) -> None:
+        """Warn if the step size ``dt`` is a bad one for this method (the
+        default accepts any)."""
 
     def lift(self, x0: torch.Tensor) -> torch.Tensor:
         """The method's own state for initial states ``x0`` (``x0`` itself,
@@ -41,7 +61,7 @@ class Euler(FixedStepMethod):
 
     order = 1
 
-    def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+    def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         """One Euler step, ``x + dt field(x)``.
 
         Parameters
@@ -50,7 +70,7 @@ class Euler(FixedStepMethod):
             Maps states of shape ``(n, D)`` to their time derivatives.
         x : torch.Tensor of shape (n, D)
             States at the start of the step.
-        dt : float
+        dt : float or 0-d torch.Tensor
             Step size; negative to integrate backwards.
 
         Returns
@@ -58,7 +78,7 @@ class Euler(FixedStepMethod):
         torch.Tensor of shape (n, D)
             States at the end of the step.
         """
-        return torch.add(x, field(x), alpha=dt)
+        return axpy(x, field(x), dt)
 
 
 class Midpoint(FixedStepMethod):
@@ -66,7 +86,7 @@ class Midpoint(FixedStepMethod):
 
     order = 2
 
-    def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+    def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         """One explicit midpoint step; two evaluations of ``field``.
 
         Parameters
@@ -75,7 +95,7 @@ class Midpoint(FixedStepMethod):
             Maps states of shape ``(n, D)`` to their time derivatives.
         x : torch.Tensor of shape (n, D)
             States at the start of the step.
-        dt : float
+        dt : float or 0-d torch.Tensor
             Step size; negative to integrate backwards.
 
         Returns
@@ -84,7 +104,7 @@ class Midpoint(FixedStepMethod):
             States at the end of the step.
         """
         k1 = field(x)
-        return torch.add(x, field(torch.add(x, k1, alpha=0.5 * dt)), alpha=dt)
+        return axpy(x, field(axpy(x, k1, 0.5 * dt)), dt)
 
 
 class RK4(FixedStepMethod):
@@ -92,7 +112,7 @@ class RK4(FixedStepMethod):
 
     order = 4
 
-    def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+    def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         """One classical Runge-Kutta step; four evaluations of ``field``.
 
         Parameters
@@ -101,7 +121,7 @@ class RK4(FixedStepMethod):
             Maps states of shape ``(n, D)`` to their time derivatives.
         x : torch.Tensor of shape (n, D)
             States at the start of the step.
-        dt : float
+        dt : float or 0-d torch.Tensor
             Step size; negative to integrate backwards.
 
         Returns
@@ -109,15 +129,15 @@ class RK4(FixedStepMethod):
         torch.Tensor of shape (n, D)
             States at the end of the step.
         """
-        # Each update is one fused torch operation (add with alpha): for small
+        # Each update is one fused torch operation (axpy): for small
         # batches the cost of a step is its number of operations.
         half = 0.5 * dt
         k1 = field(x)
-        k2 = field(torch.add(x, k1, alpha=half))
-        k3 = field(torch.add(x, k2, alpha=half))
-        k4 = field(torch.add(x, k3, alpha=dt))
+        k2 = field(axpy(x, k1, half))
+        k3 = field(axpy(x, k2, half))
+        k4 = field(axpy(x, k3, dt))
         slope = torch.add(k1, torch.add(k2, k3), alpha=2.0).add_(k4)
-        return torch.add(x, slope, alpha=dt / 6.0)
+        return axpy(x, slope, dt / 6.0)
 
 
 def integrate_fixed_grid(
@@ -128,6 +148,7 @@ def integrate_fixed_grid(
     *,
     substeps: int = 1,
     monitor: DivergenceMonitor | None = None,
+    cuda_graph: bool = False,
 ) -> torch.Tensor:
     """Advance ``x0`` over the grid ``t`` with ``substeps`` equal steps per interval.
 
@@ -136,17 +157,38 @@ def integrate_fixed_grid(
     failed ones out from their failure on and warns). The trajectories of a
     fixed-step method evolve independently, so one that fails cannot disturb
     the others, and checking after the run spares every step the check.
-    Returns a tensor of shape ``(len(t), *x0.shape)``.
+
+    With ``cuda_graph``, a run on a CUDA device that
+    :func:`~sklearn_hnn.integrate.cuda_graph.can_replay` accepts captures one
+    step in a CUDA graph and replays it
+    (:class:`~sklearn_hnn.integrate.cuda_graph.ReplayedSteps`); ``field`` must
+    then be capturable; if the capture fails, a RuntimeWarning says why and
+    the run is eager. Returns a tensor of shape ``(len(t), *x0.shape)``.
     """
-    # Collected in a list and stacked once: indexed assignment into a
-    # preallocated tensor costs more than a small step's arithmetic.
-    out = [x0]
-    state = method.lift(x0)
-    for dt in (np.diff(t) / substeps).tolist():
-        for _ in range(substeps):
-            state = method.step(field, state, dt)
-        out.append(method.project(state))
-    states = torch.stack(out)
+    replayed = None
+    if cuda_graph and can_replay(method, x0, (len(t) - 1) * substeps):
+        try:
+            replayed = ReplayedSteps(method, field, x0, t, substeps=substeps)
+        except Exception as error:  # a field that cannot be captured, say
+            warnings.warn(
+                f"Capturing the step in a CUDA graph failed ({type(error).__name__}: "
+                f"{error}); integrating eagerly instead. Pass cuda_graph=False to "
+                "skip the attempt.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+    if replayed is not None:
+        states = replayed.run()
+    else:
+        # Collected in a list and stacked once: indexed assignment into a
+        # preallocated tensor costs more than a small step's arithmetic.
+        out = [x0]
+        state = method.lift(x0)
+        for dt in (np.diff(t) / substeps).tolist():
+            for _ in range(substeps):
+                state = method.step(field, state, dt)
+            out.append(method.project(state))
+        states = torch.stack(out)
     if monitor is not None:
         monitor.scan(states, t)
     return states

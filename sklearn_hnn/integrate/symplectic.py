@@ -25,7 +25,7 @@ import warnings
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_hnn.integrate.fixed_grid import Field, FixedStepMethod
+from sklearn_hnn.integrate.fixed_grid import Field, FixedStepMethod, StepSize
 
 
 def _halves(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,7 +47,7 @@ class Leapfrog(FixedStepMethod):
 
     order = 2
 
-    def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
+    def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         """One kick-drift-kick step; three evaluations of ``field``.
 
         Parameters
@@ -57,7 +57,7 @@ class Leapfrog(FixedStepMethod):
             to their time derivatives.
         x : torch.Tensor of shape (n, 2d)
             States at the start of the step.
-        dt : float
+        dt : float or 0-d torch.Tensor
             Step size; negative to integrate backwards.
 
         Returns
@@ -84,7 +84,8 @@ class ImplicitMidpoint(FixedStepMethod):
     (the result is not symplectic; take smaller steps). Checking
     convergence synchronises with the device once per iteration, and the
     iteration count is shared by the batch, so a trajectory's result can differ
-    in the last digits with the batch it is in.
+    in the last digits with the batch it is in; for the same reason its steps
+    are never captured in a CUDA graph (:attr:`capturable` is False).
 
     Parameters
     ----------
@@ -97,6 +98,7 @@ class ImplicitMidpoint(FixedStepMethod):
     """
 
     order = 2
+    capturable = False
 
     def __init__(self, tol: float = 1e-10, max_iter: int = 12) -> None:
         self.tol = tol
@@ -185,7 +187,11 @@ class Tao(FixedStepMethod):
 
     def _flow_c(self, q, p, x, y, h):
         """Exact flow of the coupling: rotates the differences by ``2 omega h``."""
-        cos, sin = math.cos(2.0 * self.omega * h), math.sin(2.0 * self.omega * h)
+        angle = 2.0 * self.omega * h
+        if isinstance(angle, torch.Tensor):
+            cos, sin = torch.cos(angle), torch.sin(angle)
+        else:
+            cos, sin = math.cos(angle), math.sin(angle)
         q_sum, p_sum, q_diff, p_diff = q + x, p + y, q - x, p - y
         q_rot = cos * q_diff + sin * p_diff
         p_rot = -sin * q_diff + cos * p_diff
@@ -195,6 +201,24 @@ class Tao(FixedStepMethod):
             0.5 * (q_sum - q_rot),
             0.5 * (p_sum - p_rot),
         )
+
+    def check_step(self, dt: float) -> None:
+        """Warn (RuntimeWarning) if ``omega * |dt|`` is near a resonance.
+
+        Parameters
+        ----------
+        dt : float
+            A step size.
+        """
+        phase = self.omega * abs(dt)
+        if phase > 0.5 and abs(math.sin(2.0 * phase)) < 0.1:
+            warnings.warn(
+                f"tao: omega * dt = {phase:.3g} is near a multiple of pi/2, where "
+                "the coupling of the two copies resonates and the result is "
+                "wrong. Use another step (substeps).",
+                RuntimeWarning,
+                stacklevel=3,
+            )
 
     def lift(self, x0: torch.Tensor) -> torch.Tensor:
         """``[q, p, q, p]``: both copies start at ``x0``.
@@ -226,7 +250,7 @@ class Tao(FixedStepMethod):
         """
         return state[..., : state.shape[-1] // 2]
 
-    def step(self, field: Field, state: torch.Tensor, dt: float) -> torch.Tensor:
+    def step(self, field: Field, state: torch.Tensor, dt: StepSize) -> torch.Tensor:
         """One step of the doubled state; four evaluations of ``field``.
 
         Parameters
@@ -237,7 +261,7 @@ class Tao(FixedStepMethod):
         state : torch.Tensor of shape (n, 4d)
             The two copies ``[q, p, x, y]`` at the start of the step (see
             :meth:`lift`).
-        dt : float
+        dt : float or 0-d torch.Tensor
             Step size; negative to integrate backwards.
 
         Returns
@@ -245,15 +269,8 @@ class Tao(FixedStepMethod):
         torch.Tensor of shape (n, 4d)
             The two copies at the end of the step.
         """
-        phase = self.omega * abs(dt)
-        if phase > 0.5 and abs(math.sin(2.0 * phase)) < 0.1:
-            warnings.warn(
-                f"tao: omega * dt = {phase:.3g} is near a multiple of pi/2, where "
-                "the coupling of the two copies resonates and the result is "
-                "wrong. Use another step (substeps).",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+        if not isinstance(dt, torch.Tensor):
+            self.check_step(dt)
         first, second = _halves(state)
         q, p = _halves(first)
         x, y = _halves(second)
