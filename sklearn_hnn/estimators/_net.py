@@ -12,6 +12,7 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
 from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
 from torch.utils.data import Subset
 
 from sklearn_hnn.exceptions import TrainingDivergedError
@@ -42,7 +43,9 @@ class DynamicsNet(NeuralNet):
         if step is False:  # this module cannot be compiled
             return super().train_step_single(batch, **fit_params)
         self._set_training(True)
-        Xi, yi = unpack_data(batch)
+        # On the net's device, as skorch's own step puts them (the loader's
+        # batches stay where the data is, usually on the CPU).
+        Xi, yi = (to_tensor(part, device=self.device) for part in unpack_data(batch))
         try:
             loss, y_pred = step(Xi, yi)
         except Exception as error:  # a failed compile leaves the weights as they were

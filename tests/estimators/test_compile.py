@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -118,3 +119,20 @@ def test_compile_must_be_a_bool_or_auto(bad):
     with pytest.raises(InvalidParameterError, match="'compile' parameter"):
         est.fit(X, y)
     assert not hasattr(est, "net_")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_compiled_training_on_the_gpu_gives_the_eager_numbers():
+    X, y = _states()
+    kwargs = {**SMALL, "max_epochs": 5, "batch_size": 32, "device": "cuda"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no fallback to eager
+        compiled = HamiltonianRegressor(**kwargs, compile=True).fit(X, y)
+    eager = HamiltonianRegressor(**kwargs, compile=False).fit(X, y)
+    assert compiled.net_._compiled_step  # it did train compiled
+    for p, q in zip(
+        compiled.module_.parameters(), eager.module_.parameters(), strict=True
+    ):
+        p, q = p.detach().cpu().numpy(), q.detach().cpu().numpy()
+        assert_allclose(p, q, rtol=1e-4, atol=1e-6)
