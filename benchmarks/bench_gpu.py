@@ -135,14 +135,17 @@ def rollout(
             f"differ from the first row's by {(states - reference).abs().max():.1e}"
         )
     states = torch.as_tensor(x0, dtype=torch.float32, device=device)
-    with torch.inference_mode():
 
-        def evaluations() -> None:
-            for _ in range(4 * n_steps):
-                field(states)
+    def evaluations(f) -> float:  # best time of the run's 4 n_steps evaluations
+        def run() -> None:
+            with torch.inference_mode():
+                for _ in range(4 * n_steps):
+                    f(states)
             _synchronized(device)
 
-        floor = best_time(evaluations, repeats=2)
+        return best_time(run, repeats=2)
+
+    floor = evaluations(field)
     print(f"    floor: the {4 * n_steps} field evaluations alone: {floor:.2f} s")
     try:  # what fusing the elementwise work would buy (an experiment, not an API)
         start = time.perf_counter()
@@ -151,14 +154,8 @@ def rollout(
             fused(states)
         _synchronized(device)
         compiling = time.perf_counter() - start
+        fused_floor = evaluations(fused)
         with torch.inference_mode():
-
-            def fused_evaluations() -> None:
-                for _ in range(4 * n_steps):
-                    fused(states)
-                _synchronized(device)
-
-            fused_floor = best_time(fused_evaluations, repeats=2)
             difference = (fused(states) - field(states)).abs().max().item()
         print(
             f"    the same evaluations through torch.compile (fused elementwise "

@@ -149,14 +149,20 @@ def test_captured_steps_match_the_eager_loop_on_the_gpu(method, grid):
     assert_allclose(replayed, eager, rtol=1e-5, atol=1e-5)
 
 
+def _captured_rk4_run() -> ReplayedSteps:
+    """100 captured RK4 steps of 64 states, the device idle."""
+    field = _frozen_pendulum("cuda")
+    x0, t = _x0("cuda", n=64), np.linspace(0.0, 4.0, 101)
+    run = ReplayedSteps(FIXED_GRID_METHODS["rk4"](), field, x0, t)
+    torch.cuda.synchronize()
+    return run
+
+
 @pytest.mark.gpu
 @needs_cuda
 def test_nothing_in_the_replayed_loop_synchronises_with_the_host():
-    field = _frozen_pendulum("cuda")
-    x0, t = _x0("cuda", n=64), np.linspace(0.0, 4.0, 101)
     with torch.inference_mode():
-        run = ReplayedSteps(FIXED_GRID_METHODS["rk4"](), field, x0, t)
-        torch.cuda.synchronize()
+        run = _captured_rk4_run()
         torch.cuda.set_sync_debug_mode("error")
         try:
             out = run.run()
@@ -171,11 +177,8 @@ def test_nothing_in_the_replayed_loop_synchronises_with_the_host():
 def test_the_replayed_loop_launches_one_graph_per_step_and_no_kernels():
     from torch.profiler import ProfilerActivity, profile
 
-    field = _frozen_pendulum("cuda")
-    x0, t = _x0("cuda", n=64), np.linspace(0.0, 4.0, 101)
     with torch.inference_mode():
-        run = ReplayedSteps(FIXED_GRID_METHODS["rk4"](), field, x0, t)
-        torch.cuda.synchronize()
+        run = _captured_rk4_run()
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
             run.run()
             torch.cuda.synchronize()
