@@ -61,7 +61,8 @@ class ReplayedSteps:
     then replays the graph once per step. The result equals the eager loop of
     :func:`~sklearn_hnn.integrate.fixed_grid.integrate_fixed_grid` up to float
     rounding: the step sizes are the same, read from a device tensor instead of
-    passed as Python floats.
+    passed as Python floats. Beside the output it keeps one step size and one
+    output row per step on the device (16 bytes a step: 16 MB for 10^6 steps).
 
     Parameters
     ----------
