@@ -61,8 +61,8 @@ class ReplayedSteps:
     then replays the graph once per step. The result equals the eager loop of
     :func:`~sklearn_hnn.integrate.fixed_grid.integrate_fixed_grid` up to float
     rounding: the step sizes are the same, read from a device tensor instead of
-    passed as Python floats. Beside the output it keeps one step size and one
-    output row per step on the device (16 bytes a step: 16 MB for 10^6 steps).
+    passed as Python floats. Beside the output it keeps one step size per
+    interval of ``t`` on the device.
 
     Parameters
     ----------
@@ -105,25 +105,28 @@ class ReplayedSteps:
         for dt in np.unique(step_sizes).tolist():  # host-side checks, once each
             method.check_step(dt)
         device = x0.device
+        # The counter starts at ``substeps``, so that during step j it holds
+        # j + substeps and ``counter // substeps`` is j's output row, the end of
+        # its interval (the interval's index + 1). The last substep of an
+        # interval writes its row last. Entry 0 of the step sizes is never read.
+        self._substeps = substeps
         self._step_sizes = torch.as_tensor(
-            np.repeat(step_sizes, substeps), dtype=x0.dtype, device=device
+            np.r_[np.nan, step_sizes], dtype=x0.dtype, device=device
         )
-        # Step j writes output row j // substeps + 1; the last substep of an
-        # interval writes it last, so each row ends up holding that interval's end.
-        self._rows = torch.arange(self.n_steps, device=device)
-        self._rows = self._rows.div_(substeps, rounding_mode="floor").add_(1)
         self._out = x0.new_empty((len(t), *x0.shape))
         self._out[0] = x0
         self._start = method.lift(x0)
         self._state = self._start.clone()
-        self._counter = torch.zeros(1, dtype=torch.long, device=device)
+        self._counter = torch.full((1,), substeps, dtype=torch.long, device=device)
         self.graph = self._capture(device) if capture else None
 
     def _step(self) -> None:
         """One step of the run, in place: state, output row and counter."""
-        dt = self._step_sizes.index_select(0, self._counter).squeeze(0)
+        row = self._counter
+        if self._substeps > 1:
+            row = torch.div(row, self._substeps, rounding_mode="floor")
+        dt = self._step_sizes.index_select(0, row).squeeze(0)
         self._state.copy_(self.method.step(self.field, self._state, dt))
-        row = self._rows.index_select(0, self._counter)
         self._out.index_copy_(0, row, self.method.project(self._state).unsqueeze(0))
         self._counter.add_(1)
 
@@ -144,7 +147,7 @@ class ReplayedSteps:
 
     def _rewind(self) -> None:
         self._state.copy_(self._start)
-        self._counter.zero_()
+        self._counter.fill_(self._substeps)
 
     def run(self) -> torch.Tensor:
         """Take every step; the states at each time of ``t``.
