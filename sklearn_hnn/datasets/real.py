@@ -7,6 +7,7 @@ directory named by the ``SKLEARN_HNN_DATA`` environment variable.
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -109,6 +110,7 @@ def _parse_real_pendulum(file: Path) -> np.ndarray:
             f"{REAL_PENDULUM_HEADER!r}; found {found!r}."
         )
     rows = []
+    last_time: dict[float, float] = {}  # trial label -> time of its latest row
     for number, line in enumerate(lines[1:], start=2):
         fields = line.split()
         if not fields:
@@ -126,11 +128,26 @@ def _parse_real_pendulum(file: Path) -> np.ndarray:
                 f"{file} is malformed: line {number} holds a value that is not a "
                 f"number: {line.strip()[:80]!r}."
             ) from None
-        if not row[0].is_integer():
+        trial, time = row[0], row[1]
+        # int64 holds every label below 2**63 exactly; 1e300 "is an integer"
+        # as a float but would wrap around when converted.
+        if not (trial.is_integer() and abs(trial) < 2.0**63):
             raise ValueError(
                 f"{file} is malformed: line {number} has a trial label that is "
                 f"not an integer: {fields[0][:40]!r}."
             )
+        if not all(math.isfinite(value) for value in row):
+            raise ValueError(
+                f"{file} is malformed: line {number} holds NaN or infinite values: "
+                f"{line.strip()[:80]!r}."
+            )
+        if trial in last_time and not time > last_time[trial]:
+            raise ValueError(
+                f"{file} is malformed: line {number}: times of trial {trial:g} are "
+                f"not strictly increasing ({fields[1][:40]} after "
+                f"{last_time[trial]!r})."
+            )
+        last_time[trial] = time
         rows.append(row)
     data = np.array(rows, dtype=float).reshape(-1, 4)
     if len(data) != REAL_PENDULUM_ROWS:
@@ -138,15 +155,6 @@ def _parse_real_pendulum(file: Path) -> np.ndarray:
             f"{file} has {len(data)} data rows; the published file has "
             f"{REAL_PENDULUM_ROWS}. It is truncated or not the right file."
         )
-    if not np.all(np.isfinite(data)):
-        raise ValueError(f"{file} is malformed: it contains NaN or infinite values.")
-    for trial in np.unique(data[:, 0]):
-        times = data[data[:, 0] == trial, 1]
-        if np.any(np.diff(times) <= 0):
-            raise ValueError(
-                f"{file} is malformed: times of trial {trial:g} are not strictly "
-                "increasing."
-            )
     return data
 
 
@@ -254,7 +262,11 @@ def make_real_pendulum_dataset(
     data = load_real_pendulum(path)
     X, t, trial = data.X, data.t, data.trial
     # The last sample of each trial has no forward difference: it is dropped.
-    last_of_trial = np.append(trial[1:] != trial[:-1], True)
+    # Times increase within a trial, so its last row in the file is its last
+    # sample, whether or not the trials' rows interleave.
+    _, from_end = np.unique(trial[::-1], return_index=True)
+    last_of_trial = np.zeros(len(trial), dtype=bool)
+    last_of_trial[len(trial) - 1 - from_end] = True
     forward = (
         isinstance(differentiator, FiniteDifference)
         and differentiator.kind == "forward"

@@ -68,11 +68,19 @@ def _corrupt(shared_data_dir, tmp_path, edit):
         ),
         (
             lambda lines: [lines[0], lines[2], lines[1], *lines[3:]],
-            "times of trial 0 are not strictly increasing",
+            "line 3: times of trial 0 are not strictly increasing",
         ),
         (
             lambda lines: [*lines[:3], " 0 nan 1 1", *lines[4:]],
-            "NaN or infinite",
+            "line 4 holds NaN or infinite values",
+        ),
+        (
+            lambda lines: [
+                *lines[:9],
+                lines[9].replace("e-001", "e+999", 1),
+                *lines[10:],
+            ],
+            "line 10 holds NaN or infinite values",
         ),
     ],
 )
@@ -104,7 +112,7 @@ def _synthetic(tmp_path, trials):
     return path
 
 
-@pytest.mark.parametrize("label", ["0.5", "1.0000000000000000e-001", "nan"])
+@pytest.mark.parametrize("label", ["0.5", "1.0000000000000000e-001", "nan", "1e300"])
 def test_non_integer_trial_label_names_the_line(tmp_path, label):
     valid = ["0.0000000000000000e+000"] * 556
     assert_allclose(load_real_pendulum(_synthetic(tmp_path, valid)).trial, 0)
@@ -159,3 +167,16 @@ def test_paper_split_uses_forward_differences_over_actual_steps(shared_data_dir)
     assert len(central.X_train) + len(central.X_test) == 556
     with pytest.raises(ValueError, match="n_test must be smaller"):
         make_real_pendulum_dataset(shared_data_dir, n_test=556)
+
+
+def test_interleaved_trials_drop_the_last_sample_of_each(tmp_path):
+    from sklearn_hnn.datasets import make_real_pendulum_dataset
+
+    # Rows alternate between trials 0 and 1; each trial's times increase.
+    trials = [i % 2 for i in range(556)]
+    data = load_real_pendulum(_synthetic(tmp_path, trials))
+    assert list(np.unique(data.trial)) == [0, 1]
+    split = make_real_pendulum_dataset(tmp_path / REAL_PENDULUM_FILE, n_test=10)
+    assert len(split.X_train) + len(split.X_test) == 554
+    kept = np.concatenate([split.t_train, split.t_test])
+    assert_allclose(kept, data.t[:-2])  # the last row of each trial is dropped
