@@ -4,10 +4,30 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
+
+
+def _mode_of_new(path: Path) -> int:
+    """Permissions of a file written at ``path`` by ``open(path, "w")``."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    umask = os.umask(0o077)  # elsewhere, set and restore at once
+    os.umask(umask)
+    return umask
 
 
 @contextlib.contextmanager
@@ -35,6 +55,9 @@ def atomic_write(path: str | os.PathLike) -> Iterator[BinaryIO]:
     )
     try:
         with tmp:
+            # The temporary file is private (0o600); give it the mode that
+            # open(path, "w") would: the old file's, or 0o666 less the umask.
+            os.chmod(tmp.name, _mode_of_new(path))
             yield tmp
             tmp.flush()
             os.fsync(tmp.fileno())

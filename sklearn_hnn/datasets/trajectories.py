@@ -191,6 +191,37 @@ def _split_by_trajectory(
     )
 
 
+#: Arguments of :func:`make_simulated_dataset` that are part of every cache key.
+_KEYED = (
+    "system",
+    "n_trajectories",
+    "n_points",
+    "t_max",
+    "noise_std",
+    "train_fraction",
+    "random_state",
+)
+
+
+def _check_cache_identity(system, cache_name, cache_params) -> None:
+    """Raise unless ``cache_name``, ``cache_params`` and ``repr(system)`` can
+    identify a simulated dataset in the cache."""
+    if cache_name is None:
+        raise ValueError("cache_name is required when cache_dir is given.")
+    if type(system).__repr__ is object.__repr__:
+        raise ValueError(
+            f"system must define a __repr__ that names its parameters to be "
+            f"cached: {type(system).__name__} uses object's, which holds a memory "
+            "address, so no later call would find its data in cache_dir."
+        )
+    clash = sorted(set(cache_params or {}) & set(_KEYED))
+    if clash:
+        raise ValueError(
+            f"cache_params must not redefine the arguments {clash}, which are "
+            "part of the cache key already."
+        )
+
+
 def make_simulated_dataset(
     system: HamiltonianSystem,
     sample_states: Callable[[np.random.Generator, int], np.ndarray],
@@ -231,7 +262,9 @@ def make_simulated_dataset(
         Directory of the dataset cache, a non-empty path (``"."`` for the
         current directory): the simulated arrays are read from there when the
         same parameters were simulated before, and written there otherwise.
-        None simulates every time.
+        None simulates every time. ``repr(system)`` is part of the cache key, so
+        a system of your own must define a ``__repr__`` that names its
+        parameters, as the library's systems do.
     cache_name : str or None, default=None
         Name of the dataset in the cache; required with ``cache_dir``. The
         cache cannot inspect ``sample_states``: the name, with
@@ -239,7 +272,7 @@ def make_simulated_dataset(
     cache_params : mapping or None, default=None
         Parameters of the dataset besides the arguments above, such as those
         of ``sample_states``; part of the cache key with ``repr(system)`` and
-        every argument above.
+        every argument above, whose names they must not reuse.
 
     Returns
     -------
@@ -255,8 +288,8 @@ def make_simulated_dataset(
             f"{sample_states!r}."
         )
     cache_dir = check_cache_arguments(cache_dir, random_state)
-    if cache_dir is not None and cache_name is None:
-        raise ValueError("cache_name is required when cache_dir is given.")
+    if cache_dir is not None:
+        _check_cache_identity(system, cache_name, cache_params)
     n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
     n_points = check_positive_int(n_points, "n_points")
     t_max = check_positive_float(t_max, "t_max")

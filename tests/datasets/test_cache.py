@@ -14,12 +14,14 @@ from sklearn_hnn import _io
 from sklearn_hnn.datasets import (
     _cache,
     make_pendulum_dataset,
+    make_simulated_dataset,
     make_spring_dataset,
     make_three_body_dataset,
     make_two_body_dataset,
 )
 from sklearn_hnn.datasets._cache import load_or_build
 from sklearn_hnn.exceptions import CacheWarning
+from sklearn_hnn.systems import MassSpring
 from sklearn_hnn.systems.base import HamiltonianSystem
 
 MAKERS = {
@@ -340,3 +342,65 @@ def test_cache_dir_must_be_a_non_empty_path(
             make(n_trajectories=4, random_state=random_state, cache_dir=cache_dir)
     assert simulations == []
     assert list(tmp_path.iterdir()) == []
+
+
+class _Unnamed(HamiltonianSystem):
+    """A system without a __repr__ of its own."""
+
+    def _hamiltonian(self, X):
+        return 0.5 * np.sum(X**2, axis=-1)
+
+    def _gradient(self, X):
+        return X
+
+
+def _sample(rng, n):
+    return rng.normal(size=(n, 2))
+
+
+def test_a_system_without_a_repr_cannot_be_cached(tmp_path, simulations):
+    kwargs = dict(
+        n_trajectories=4, n_points=5, t_max=1.0, noise_std=0.0, train_fraction=0.5
+    )
+    make_simulated_dataset(_Unnamed(), _sample, **kwargs, random_state=0)
+    assert len(simulations) == 1  # usable without a cache
+    with pytest.raises(ValueError, match=r"system must define a __repr__.*_Unnamed"):
+        make_simulated_dataset(
+            _Unnamed(),
+            _sample,
+            **kwargs,
+            random_state=0,
+            cache_dir=tmp_path,
+            cache_name="unnamed",
+        )
+    with pytest.raises(
+        ValueError, match=r"must not redefine the arguments \['n_points'\]"
+    ):
+        make_simulated_dataset(
+            MassSpring(),
+            _sample,
+            **kwargs,
+            random_state=0,
+            cache_dir=tmp_path,
+            cache_name="spring",
+            cache_params={"n_points": 50, "scale": 1},
+        )
+    assert len(simulations) == 1 and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_cache_files_get_the_permissions_of_an_ordinary_file(tmp_path, umask):
+    import os
+
+    old = os.umask(umask)
+    try:
+        make_spring_dataset(**SMALL, cache_dir=tmp_path)
+    finally:
+        os.umask(old)
+    (path,) = tmp_path.iterdir()
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    # Rewriting a file keeps its mode, as open(path, "w") would.
+    path.chmod(0o640)
+    with _io.atomic_write(path) as file:
+        file.write(b"new")
+    assert path.stat().st_mode & 0o777 == 0o640 and path.read_bytes() == b"new"
