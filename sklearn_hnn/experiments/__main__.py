@@ -91,13 +91,13 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def variant_label(args: argparse.Namespace) -> str:
-    """The departures from the protocol that ``args`` asks for, as the label
-    of our rows ("" for the protocol itself)."""
+def variant_label(args: argparse.Namespace, tasks: list[str]) -> str:
+    """The departures from the protocol that ``args`` asks for in ``tasks``,
+    as the label of our rows ("" for the protocol itself)."""
     variant = []
     if args.lr_schedule != "constant":
         variant.append(f"{args.lr_schedule} lr")
-    if args.differentiation is not None:
+    if args.differentiation is not None and any(TASKS[t].measured for t in tasks):
         variant.append(f"{args.differentiation} derivatives")
     return ", ".join(variant)
 
@@ -110,6 +110,15 @@ def _main(argv: list[str] | None) -> int:
     unknown = [task for task in args.tasks if task not in TASKS]
     if unknown:
         parser.error(f"unknown task(s) {unknown}; choose among {list(TASKS)}")
+    # Paths are checked before any task runs, so that a typo does not cost the
+    # tasks before it.
+    for option, directory in [
+        ("--data-dir", args.data_dir),
+        ("--cache-dir", args.cache_dir),
+        ("--output-dir", args.output_dir),
+    ]:
+        if directory is not None and directory.exists() and not directory.is_dir():
+            parser.error(f"{option} must be a directory; {str(directory)!r} is a file")
     if args.data_dir is not None:
         os.environ[DATA_ENV] = str(args.data_dir)
     tasks = args.tasks or list(TASKS)
@@ -142,7 +151,7 @@ def _main(argv: list[str] | None) -> int:
         runs_by_task[task] = runs
         summaries[task] = summarise(runs)
 
-    tables = format_markdown(summaries, args.seeds, variant_label(args))
+    tables = format_markdown(summaries, args.seeds, variant_label(args, tasks))
     print(tables)
     if args.output_dir is not None:
         command = "python -m sklearn_hnn.experiments " + " ".join(

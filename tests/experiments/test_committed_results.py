@@ -63,7 +63,12 @@ def test_committed_tables_render_from_their_runs(path):
                 )
     text = (path.parent / "tables.md").read_text()
     assert text.startswith(f"Command: `{record['command']}`\n")
-    assert format_markdown(summaries, args.seeds, variant_label(args)) in text
+    assert (
+        format_markdown(
+            summaries, args.seeds, variant_label(args, args.tasks or list(TASKS))
+        )
+        in text
+    )
 
 
 def test_docs_quote_the_committed_tables():

@@ -249,6 +249,30 @@ def test_command_line_checks_the_whole_real_pendulum_file_first(
     assert "spring seed" not in captured.out  # nothing ran
 
 
+@pytest.mark.parametrize("option", ["--data-dir", "--cache-dir", "--output-dir"])
+def test_command_line_rejects_a_file_for_a_directory_before_running(
+    capsys, shared_data_dir, tmp_path, option
+):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    argv = ["spring", "real-pendulum", "--quick", "--seeds", "1"]
+    if option != "--data-dir":
+        argv += ["--data-dir", str(shared_data_dir)]
+    with pytest.raises(SystemExit):
+        main([*argv, option, str(a_file)])
+    captured = capsys.readouterr()
+    assert f"{option} must be a directory" in captured.err
+    assert "spring seed" not in captured.out  # nothing ran
+
+
+def test_the_derivatives_label_only_marks_tables_with_measured_data(capsys):
+    assert (
+        main(["spring", "--seeds", "1", "--quick", "--differentiation", "central"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "ours, 1 seeds |" in out and "derivatives" not in out
+
+
 def test_command_line_caches_the_simulated_datasets(tmp_path):
     cache_dir = tmp_path / "cache"
     simulated = ["spring", "pendulum", "two-body", "three-body"]
