@@ -5,9 +5,10 @@ State convention everywhere: ``X`` of shape ``(n_samples, 2d)`` with columns
 shape.
 """
 
+# ``integrate`` is the subpackage, not its function of the same name, so that
+# ``sklearn_hnn.integrate.cuda_graph`` and the like resolve as modules.
 from sklearn_hnn.estimators import BaselineDynamicsRegressor, HamiltonianRegressor
-from sklearn_hnn.integrate import integrate
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BaselineDynamicsRegressor", "HamiltonianRegressor", "integrate"]
+__all__ = ["BaselineDynamicsRegressor", "HamiltonianRegressor"]

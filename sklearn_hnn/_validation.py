@@ -43,11 +43,14 @@ def check_float_array(value, name: str, dtype=FLOAT_DTYPES, **kwargs) -> np.ndar
     """
     try:
         return check_array(value, dtype=dtype, input_name=name, **kwargs)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         message = str(exc)
         if re.search(rf"\b{re.escape(name)}\b", message):
             raise
-        raise type(exc)(
+        # An int too large for a float is a value out of range, not a fault of
+        # the arithmetic: it gets the ValueError of any other non-finite value.
+        error = ValueError if isinstance(exc, OverflowError) else type(exc)
+        raise error(
             f"{name} must be an array of finite real numbers; {message}"
         ) from None
 
@@ -103,7 +106,13 @@ def check_time_grid(t, name: str = "t") -> np.ndarray:
         raise ValueError(f"{name} must be a 1-D array of times; got shape {shape}.")
     t = check_float_array(t, name, dtype=np.float64, ensure_2d=False)
     if t.size > 1:
-        dt = np.diff(t)
+        with np.errstate(over="ignore"):
+            dt = np.diff(t)
+        if not np.all(np.isfinite(dt)):
+            raise ValueError(
+                f"{name} must span less than the largest float64 (1.8e308): "
+                "its steps overflow."
+            )
         if not (np.all(dt > 0) or np.all(dt < 0)):
             raise ValueError(
                 f"{name} must be strictly monotonic (all increasing or all "

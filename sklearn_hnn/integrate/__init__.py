@@ -95,7 +95,9 @@ def integrate(
         Fixed-grid methods only: steps taken inside each interval of ``t``.
     rtol, atol : float, default=1e-6, 1e-8
         Adaptive methods only: relative and absolute tolerance, positive;
-        ``rtol`` at least ``MIN_RTOL`` (2.2e-14). ``"dopri5"``
+        ``rtol`` at least ``MIN_RTOL`` (2.2e-14), and for ``"dopri5"`` at
+        least the machine epsilon of ``x0``'s dtype (1.2e-7 for float32), as it
+        steps in that dtype. ``"dopri5"``
         applies them to every trajectory separately (the step is accepted when
         the worst trajectory meets them) and, like ``"scipy"``, steps
         independently of ``t``, interpolating the states at its times;
@@ -231,6 +233,16 @@ def integrate_and_report(
         raise ValueError(
             f"rtol must be at least {MIN_RTOL:.1e} (100 times float64's machine "
             f"epsilon): no step can be that accurate; got {rtol!r}."
+        )
+    resolution = torch.finfo(x0.dtype).eps
+    if method in ADAPTIVE_METHODS and rtol < resolution:
+        # dopri5 steps in the dtype of x0; below its resolution the error
+        # estimate is rounding noise, the steps shrink until they no longer
+        # move the state, and the run stalls while the clock goes on.
+        raise ValueError(
+            f"rtol={rtol!r} is finer than {x0.dtype} states can resolve (machine "
+            f"epsilon {resolution:.1e}) with method={method!r}; use float64 states "
+            f"or rtol >= {resolution:.1e}."
         )
     max_steps = check_positive_int(max_steps, "max_steps")
     if max_growth is not None:

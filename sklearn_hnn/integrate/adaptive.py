@@ -276,7 +276,19 @@ def integrate_adaptive(
     while next_out < len(t):
         remaining = abs(t_end - t_now)
         clipped = h_proposed >= remaining
-        h = remaining if clipped else h_proposed
+        if clipped:
+            h, t_new = remaining, t_end
+        else:
+            # Step by what the clock can represent, so that the state and the
+            # time stay in step however large |t| is (SciPy does the same).
+            t_new = t_now + direction * h_proposed
+            h = abs(t_new - t_now)
+            if h == 0.0:
+                raise RuntimeError(
+                    f"dopri5 needs a step smaller than the spacing of float64 "
+                    f"numbers at t={t_now:.17g}; shift t towards 0 or loosen rtol "
+                    "and atol."
+                )
         x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
         ratios = _error_ratios(error, x, x_new, rtol, atol)
         if monitor is None:
@@ -315,7 +327,6 @@ def integrate_adaptive(
         else:
             factor = min(max_factor, max(min_factor, safety * ratio**exponent))
         if ratio <= 1.0:
-            t_new = t_end if clipped else t_now + direction * h
             last = outputs_passed(forward_t, direction * t_new, at_end=clipped)
             if last > next_out:
                 inside = last - 1 if forward_t[last - 1] == direction * t_new else last

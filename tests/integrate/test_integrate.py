@@ -134,15 +134,46 @@ def test_dopri5_gives_up_on_a_blow_up_it_is_not_told_to_stop():
         )
 
 
+@pytest.mark.parametrize("method", ["rk4", "dopri5"])
+def test_shifting_the_grid_far_from_zero_keeps_the_accuracy(method):
+    # At t ~ 1.7e9 (a Unix time) float64 times are 2.4e-7 apart: the clock
+    # rounds every step, and the state must move by the step the clock took.
+    t = np.linspace(0.0, 10.0, 11)
+    kwargs = {"substeps": 100, "rtol": 1e-10, "atol": 1e-12}
+    for offset in (0.0, 1.7e9):
+        out = integrate(rotation, torch.tensor(X0), offset + t, method, **kwargs)
+        assert_allclose(out.numpy(), exact(X0, t), atol=1e-8)
+
+
+def test_dopri5_refuses_a_step_below_the_spacing_of_the_clock():
+    # Float64 numbers near 1e17 are 16 apart; the oscillator needs steps of ~1.
+    with pytest.raises(RuntimeError, match="smaller than the spacing of float64"):
+        integrate(rotation, torch.tensor(X0), [1e17, 1e17 + 2**10], "dopri5")
+
+
+def test_a_time_too_large_for_a_float_names_t():
+    with pytest.raises(ValueError, match=r"t must be .*too large"):
+        integrate(rotation, torch.tensor(X0), [0.0, 10**400])
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"t": [0.0, 1.0, 0.5]}, "t must be strictly monotonic"),
         ({"t": [[0.0, 1.0]]}, "t must be a 1-D array"),
+        ({"t": [-1.7e308, 1.7e308]}, "t must span less than the largest float64"),
         ({"method": "verlet"}, "method must be one of"),
         ({"substeps": 0}, "substeps must be an integer >= 1"),
         ({"rtol": 0.0}, "rtol must be a positive"),
         ({"rtol": 1e-300, "method": "dopri5"}, r"rtol must be at least 2.2e-14"),
+        (
+            {
+                "x0": torch.tensor(X0, dtype=torch.float32),
+                "method": "dopri5",
+                "rtol": 1e-8,
+            },
+            r"rtol=1e-08 is finer than torch.float32 states can resolve .* 1.2e-07",
+        ),
         ({"x0": torch.zeros(2)}, r"x0 must have shape \(n, D\)"),
     ],
 )
@@ -150,3 +181,11 @@ def test_bad_arguments(kwargs, message):
     args = {"x0": torch.tensor(X0), "t": [0.0, 1.0]} | kwargs
     with pytest.raises(ValueError, match=message):
         integrate(rotation, args.pop("x0"), args.pop("t"), **args)
+
+
+def test_the_package_attribute_is_the_subpackage():
+    import sklearn_hnn
+    import sklearn_hnn.integrate.cuda_graph as cuda_graph
+
+    assert sklearn_hnn.integrate.cuda_graph is cuda_graph
+    assert sklearn_hnn.integrate.integrate is integrate
