@@ -280,15 +280,11 @@ def integrate_adaptive(
             h, t_new = remaining, t_end
         else:
             # Step by what the clock can represent, so that the state and the
-            # time stay in step however large |t| is (SciPy does the same).
+            # time stay in step however large |t| is (SciPy does the same). A
+            # step below the clock's resolution (a blow-up the monitor is about
+            # to stop) is taken as proposed.
             t_new = t_now + direction * h_proposed
-            h = abs(t_new - t_now)
-            if h == 0.0:
-                raise RuntimeError(
-                    f"dopri5 needs a step smaller than the spacing of float64 "
-                    f"numbers at t={t_now:.17g}; shift t towards 0 or loosen rtol "
-                    "and atol."
-                )
+            h = abs(t_new - t_now) or h_proposed
         x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
         ratios = _error_ratios(error, x, x_new, rtol, atol)
         if monitor is None:

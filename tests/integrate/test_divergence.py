@@ -126,8 +126,9 @@ def test_adaptive_methods_lose_no_healthy_output_and_keep_no_wrong_one(method):
 @pytest.mark.parametrize("method", ["rk4", "dopri5"])
 def test_half_precision_blow_ups_are_caught(dtype, method):
     x0 = torch.tensor([[1.0, 0.1]], dtype=dtype)
+    rtol = 1e-2  # dopri5 refuses tolerances finer than the dtype resolves
     with pytest.warns(DivergenceWarning, match=r"0 at t=(0\.9|1\.)"):
-        out = integrate(square, x0, np.linspace(0.0, 2.0, 11), method)
+        out = integrate(square, x0, np.linspace(0.0, 2.0, 11), method, rtol=rtol)
     assert torch.isnan(out[-1]).all()
 
 
