@@ -12,6 +12,7 @@ from numbers import Integral, Real
 from pathlib import PurePath
 
 import numpy as np
+import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
@@ -41,6 +42,8 @@ def check_float_array(value, name: str, dtype=FLOAT_DTYPES, **kwargs) -> np.ndar
     raise a ``ValueError`` or ``TypeError`` that names the argument, as do NaN
     and infinity.
     """
+    if isinstance(value, torch.Tensor):  # read as data, wherever it lives
+        value = value.detach().cpu()
     try:
         return check_array(value, dtype=dtype, input_name=name, **kwargs)
     except (TypeError, ValueError, OverflowError) as exc:

@@ -72,7 +72,7 @@ class Checkpoint(Callback):
         check_positive_int(self.every, "every")
         check_output_file(self.path)
         self.header_ = None
-        self.saved_epochs_ = None  # len(history) at the last save
+        self.saved_ = None  # what the last save held; see _held
         return self
 
     def bind(self, estimator, metadata: dict) -> None:
@@ -98,7 +98,14 @@ class Checkpoint(Callback):
                 "it in an estimator's callbacks, or skorch's Checkpoint for a net."
             )
         persistence.write(self.path, self.header_, net)
-        self.saved_epochs_ = len(net.history)
+        self.saved_ = self._held(net)
+
+    @staticmethod
+    def _held(net) -> tuple:
+        """The epoch count and the weights' version counters, which every
+        in-place change of a weight (a step, a load) advances."""
+        versions = tuple(p._version for p in net.module_.state_dict().values())
+        return len(net.history), versions
 
     def on_epoch_end(self, net, **kwargs) -> None:
         """Save if the number of epochs in the history is a multiple of ``every``.
@@ -114,18 +121,21 @@ class Checkpoint(Callback):
         if len(net.history) % self.every == 0:
             self._save(net)
 
-    def on_train_end(self, net, **kwargs) -> None:
+    def save_final(self, net) -> None:
         """Save the net as training ended, unless the last save holds it already.
+
+        The estimator calls it once every callback's ``on_train_end`` has run,
+        so that weights a callback restores there (such as skorch's
+        ``EarlyStopping`` with ``load_best=True``) are the ones saved; and
+        after a divergence or a Ctrl-C too.
 
         Parameters
         ----------
         net : skorch.NeuralNet
             The estimator's net, whose weights, optimizer state and history are
             saved.
-        **kwargs
-            Further arguments from skorch, unused.
         """
-        if len(net.history) != self.saved_epochs_:
+        if self._held(net) != self.saved_:
             self._save(net)
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 class TrainingDivergedError(FloatingPointError):
     """The training loss or the weights stopped being finite.
 
-    The estimator is left fitted with the weights it had at the end of the
-    last epoch whose losses were all finite (the initial weights if the first
-    epoch failed), so it can be inspected, or trained further with a lower
-    learning rate through ``warm_start`` or ``partial_fit``.
+    The estimator is left fitted with the last weights whose loss was finite:
+    those at the end of the last epoch whose losses were all finite, or one
+    epoch earlier when that epoch's last step made the next loss overflow (the
+    initial weights if the first epoch failed). It can be inspected, or
+    trained further with a lower learning rate through ``warm_start`` or
+    ``partial_fit``.
 
     Parameters
     ----------

@@ -31,6 +31,7 @@ import torch
 import sklearn_hnn
 from sklearn_hnn._io import atomic_write
 from sklearn_hnn._validation import check_output_file, check_path
+from sklearn_hnn.nn.mlp import ACTIVATIONS
 
 #: Identifies our files, and the version of their layout.
 FORMAT = "sklearn-hnn"
@@ -403,17 +404,19 @@ def _unpack(payload: dict, device: str | None) -> tuple[Any, tuple | None]:
         return estimator, None
     _check_metadata(metadata)
     n_features, n_outputs = metadata["n_features_in_"], metadata["n_outputs_"]
-    try:
-        hidden = estimator._check_hidden_layer_sizes()
-    except (TypeError, ValueError) as exc:
-        raise _Invalid(f"its parameter {exc}") from exc
+    architecture = metadata.get("architecture")
+    if architecture is None:  # saved before the architecture was recorded
+        try:
+            architecture = estimator._architecture()
+        except (TypeError, ValueError) as exc:
+            raise _Invalid(f"its parameter {exc}") from exc
     described = (
         f"a {name} with {n_features} feature(s), {n_outputs} output(s) and "
-        f"hidden_layer_sizes={hidden}"
+        f"hidden_layer_sizes={tuple(architecture['hidden_layer_sizes'])}"
     )
     try:
         module_cls, module_kwargs = estimator._module_spec(
-            n_features, n_outputs, hidden
+            n_features, n_outputs, architecture
         )
         with torch.device("meta"):  # shapes only: no memory, no random numbers
             module = module_cls(**module_kwargs)
@@ -491,6 +494,43 @@ def _check_metadata(metadata: dict) -> None:
             f"validation_seed={_shown(seed)} is neither null nor an integer in "
             "[0, 2**32 - 1]"
         )
+    _check_recorded_network(metadata)
+
+
+def _check_recorded_network(metadata: dict) -> None:
+    """Raise ``_Invalid`` unless the recorded architecture and optimizer, where
+    present (saves made since they are recorded), are well formed."""
+    architecture = metadata.get("architecture")
+    if architecture is not None:
+        sizes = (
+            architecture.get("hidden_layer_sizes")
+            if isinstance(architecture, dict)
+            else None
+        )
+        if not (
+            isinstance(architecture, dict)
+            and set(architecture) == {"hidden_layer_sizes", "activation"}
+            and isinstance(sizes, list)
+            and sizes
+            and all(_is_int(size) and size >= 1 for size in sizes)
+            and architecture["activation"] in ACTIVATIONS
+        ):
+            raise _Invalid(
+                f"its architecture {_shown(architecture)} is not hidden_layer_sizes "
+                f"(integers >= 1) and an activation among {sorted(ACTIVATIONS)}"
+            )
+    optimizer = metadata.get("optimizer")
+    if optimizer is not None and not (
+        isinstance(optimizer, dict)
+        and set(optimizer) == {"name", "lr", "weight_decay"}
+        and isinstance(optimizer["name"], str)
+        and _is_finite(optimizer["lr"])
+        and _is_finite(optimizer["weight_decay"])
+    ):
+        raise _Invalid(
+            f"its optimizer record {_shown(optimizer)} is not a name, an lr and a "
+            "weight_decay"
+        )
 
 
 def _check_weights(state, expected: dict, described: str) -> None:
@@ -543,10 +583,15 @@ def _check_output_width(estimator) -> None:
 def _available_device(saved: str, requested: str | None) -> str:
     if requested is not None:
         return requested
-    if torch.device(saved).type == "cuda" and not torch.cuda.is_available():
+    kind = torch.device(saved).type
+    available = {
+        "cuda": torch.cuda.is_available,
+        "mps": torch.backends.mps.is_available,
+    }
+    if kind in available and not available[kind]():
         warnings.warn(
-            f"The model was saved with device={saved!r}, but CUDA is not available "
-            "here; it is loaded with device='cpu'.",
+            f"The model was saved with device={saved!r}, but {kind.upper()} is not "
+            "available here; it is loaded with device='cpu'.",
             UserWarning,
             stacklevel=4,  # _available_device, _unpack, load, its caller
         )

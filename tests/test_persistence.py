@@ -21,7 +21,7 @@ import torch.serialization
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, EarlyStopping
 from skorch.exceptions import DeviceWarning
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
@@ -84,6 +84,48 @@ def test_fitted_models_round_trip_with_identical_outputs(estimator_cls, tmp_path
     for how, copy in _round_trips(est, tmp_path).items():
         _assert_same_model(est, copy, X)
         assert len(copy.history_) == len(est.history_), how
+
+
+def test_a_save_holds_the_fitted_network_not_parameters_set_since(
+    estimator_cls, tmp_path
+):
+    """As a pickle does: parameters changed after fit are saved as parameters,
+    but the network is the fitted one, and continuing it needs them back."""
+    X, y = _states()
+    est = estimator_cls(**SMALL).fit(X, y)
+    expected = est.predict(X)
+    for changed in (
+        {"activation": "relu"},
+        {"hidden_layer_sizes": (8,)},
+        {"optimizer": "sgd"},
+    ):
+        est.set_params(**changed)
+        save(est, tmp_path / "m.pt")
+        loaded = load(tmp_path / "m.pt")
+        assert loaded.get_params()[next(iter(changed))] == next(iter(changed.values()))
+        assert_array_equal(loaded.predict(X), expected)
+        loaded.set_params(warm_start=True, max_epochs=1)
+        if "optimizer" in changed:  # a new optimizer starts afresh
+            loaded.fit(X, y)
+            assert isinstance(loaded.net_.optimizer_, torch.optim.SGD)
+        else:
+            with pytest.raises(ValueError, match="but the fitted network was built"):
+                loaded.fit(X, y)
+        est.set_params(**SMALL, activation="tanh", optimizer="adam")
+
+
+def test_saves_without_the_architecture_record_still_load(tmp_path):
+    X, y = _states()
+    est = HamiltonianRegressor(**SMALL).fit(X, y)
+    save(est, tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    fitted = json.loads(payload["fitted"])
+    del fitted["architecture"], fitted["optimizer"]
+    payload["fitted"] = json.dumps(fitted)
+    torch.save(payload, tmp_path / "old.pt")
+    loaded = load(tmp_path / "old.pt")
+    assert_array_equal(loaded.predict(X), est.predict(X))
+    loaded.set_params(warm_start=True, max_epochs=1).fit(X, y)  # from the params
 
 
 def test_unfitted_models_round_trip_unfitted(estimator_cls, tmp_path):
@@ -400,6 +442,20 @@ DAMAGE = {
         _json("fitted", _set("y_scale_", 0)),
         "y_scale_=0 is not a finite number > 0",
     ),
+    "unknown activation": (
+        _json("fitted", lambda m: m["architecture"].__setitem__("activation", "x")),
+        r"its architecture .* is not hidden_layer_sizes",
+    ),
+    "no hidden layer": (
+        _json(
+            "fitted", lambda m: m["architecture"].__setitem__("hidden_layer_sizes", [])
+        ),
+        r"its architecture .* is not hidden_layer_sizes",
+    ),
+    "optimizer record without lr": (
+        _json("fitted", lambda m: m["optimizer"].pop("lr")),
+        "its optimizer record .* is not a name, an lr and a weight_decay",
+    ),
 }
 
 
@@ -512,6 +568,18 @@ def test_model_saved_on_cuda_loads_on_cpu(estimator_cls, tmp_path):
     assert_array_equal(copy.predict(X), expected)
 
 
+@pytest.mark.skipif(torch.backends.mps.is_available(), reason="MPS is available")
+def test_model_saved_on_mps_loads_on_cpu(tmp_path):
+    X, y = _states()
+    est = HamiltonianRegressor(**SMALL).fit(X, y)
+    est.device = "mps"  # saved on a Mac
+    save(est, tmp_path / "m.pt")
+    with pytest.warns(UserWarning, match="MPS is not available here"):
+        copy = load(tmp_path / "m.pt")
+    assert copy.device == "cpu"
+    assert_array_equal(copy.predict(X), est.predict(X))
+
+
 _LOAD_ON_CPU = """
 import pickle, sys
 import numpy as np
@@ -592,6 +660,24 @@ def test_checkpoint_every_n_epochs(tmp_path):
         **{**SMALL, "max_epochs": 6}, callbacks=[Recording(tmp_path / "c.pt", every=3)]
     ).fit(X, y)
     assert saved_at == [3, 6]  # the end is epoch 6, saved already: no second write
+
+
+@pytest.mark.parametrize("checkpoint_first", [True, False])
+def test_the_final_checkpoint_holds_weights_restored_at_the_end(
+    tmp_path, checkpoint_first
+):
+    """EarlyStopping(load_best=True) restores the best weights in its
+    on_train_end; the checkpoint saves them, whatever the callbacks' order."""
+    X, y = _states()
+    early = EarlyStopping(
+        monitor="train_loss", patience=2, threshold=0.5, load_best=True
+    )
+    checkpoint = Checkpoint(tmp_path / "c.pt")
+    callbacks = [checkpoint, early] if checkpoint_first else [early, checkpoint]
+    est = HamiltonianRegressor(**{**SMALL, "max_epochs": 50}, callbacks=callbacks)
+    est.fit(X, y)
+    assert len(est.history_) < 50  # it stopped early
+    assert_array_equal(load(tmp_path / "c.pt").predict(X), est.predict(X))
 
 
 def test_interrupted_training_leaves_a_checkpoint_of_the_weights_so_far(
@@ -679,3 +765,12 @@ def test_checkpoint_outside_an_estimator_says_what_to_use():
         warnings.simplefilter("ignore")
         with pytest.raises(RuntimeError, match="sklearn-hnn estimators"):
             net.fit(X, X)
+
+
+def test_loading_leaves_torch_global_random_state_alone(tmp_path):
+    save(HamiltonianRegressor(**SMALL).fit(*_states()), tmp_path / "m.pt")
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    load(tmp_path / "m.pt")
+    assert torch.equal(torch.rand(3), expected)

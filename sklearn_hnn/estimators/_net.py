@@ -3,10 +3,12 @@ losses and a fast batch iterator."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
+import signal
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 from skorch import NeuralNet
@@ -72,20 +74,74 @@ class DynamicsNet(NeuralNet):
         return super().initialize_module(*args, **kwargs)
 
     def notify(self, method_name, **cb_kwargs):
+        resumed = method_name == "on_train_begin" and len(self.history) > 0
+        if resumed:
+            lrs = [group["lr"] for group in self.optimizer_.param_groups]
         try:
             super().notify(method_name, **cb_kwargs)
         except KeyboardInterrupt:
             self.stopped_by_callback_ = True
             raise
+        if resumed:
+            self._undo_scheduler_replay(lrs)
+
+    def _undo_scheduler_replay(self, lrs: list[float]) -> None:
+        """Put back the learning rates a resumed fit started with.
+
+        skorch's ``LRScheduler`` builds its torch scheduler anew at every fit,
+        at the epoch reached, and torch's constructor takes one step there: a
+        step the previous fit already took. Undoing it makes a fit continued
+        with ``warm_start`` or ``partial_fit`` follow the schedule of one long
+        fit."""
+        for group, lr in zip(self.optimizer_.param_groups, lrs, strict=True):
+            group["lr"] = lr
+        for _, callback in self.callbacks_:
+            scheduler = getattr(callback, "lr_scheduler_", None)
+            if isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler):
+                scheduler._last_lr = list(lrs)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         self.stopped_by_callback_ = False
         self.interrupted_ = False
-        try:
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
-        except KeyboardInterrupt:
-            self.interrupted_ = not self.stopped_by_callback_
-            raise
+        with _sigint_recorded() as received:
+            try:
+                return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            except KeyboardInterrupt:
+                # A Ctrl-C may land while a callback runs: the signal, not the
+                # place, tells it from a callback's own stop.
+                self.interrupted_ = received() or not self.stopped_by_callback_
+                raise
+
+
+@contextlib.contextmanager
+def _sigint_recorded() -> Iterator[Callable[[], bool]]:
+    """Record whether SIGINT (Ctrl-C) arrives, handling it as before.
+
+    Yields a function that tells whether it did. Off the main thread, where
+    Python cannot install signal handlers, it always tells False.
+    """
+    received = False
+
+    def handler(signum, frame):
+        nonlocal received
+        received = True
+        if callable(previous):
+            previous(signum, frame)
+        elif previous == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        if previous is None:  # installed outside Python: cannot be restored
+            raise ValueError
+        signal.signal(signal.SIGINT, handler)
+    except ValueError:  # that, or not the main thread
+        yield lambda: False
+        return
+    try:
+        yield lambda: received
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _copy_state(state, into=None):
@@ -122,56 +178,90 @@ def _parameters_finite(module: torch.nn.Module) -> bool:
 
 
 class FiniteLossGuard(Callback):
-    """Stop training as soon as a loss or a weight is not finite.
+    """Stop training as soon as a loss or a weight is not finite, keeping the
+    last weights whose loss was finite.
 
     At the start of each epoch the weights and the optimizer state are copied
-    (in place into the previous epoch's copy, so full-batch training does not
-    pay for fresh allocations every step);
-    when a training batch gives a non-finite loss, or the weights are not finite
-    at the end of the epoch, both are restored from that copy and
-    :class:`~sklearn_hnn.exceptions.TrainingDivergedError` is raised. The net
-    thus keeps the weights of the last epoch whose losses were all finite.
-    The copies are dropped when training ends, so a fitted net holds no stray
+    (into the buffers of the copy before last, so full-batch training does not
+    pay for fresh allocations every step). When a training batch gives a
+    non-finite loss, or the weights are not finite at the end of an epoch,
+    :class:`~sklearn_hnn.exceptions.TrainingDivergedError` is raised after
+    restoring:
+
+    - the copy from the start of this epoch, if a batch of this epoch already
+      gave a finite loss (always so at the epoch's end), or if those weights
+      give a finite loss on the failing batch;
+    - otherwise the copy from the start of the previous epoch, whose first
+      loss was finite: the weights this epoch started with are the very ones
+      whose loss is not.
+
+    The epochs whose weights are dropped are dropped from the history. The
+    copies are dropped when training ends, so a fitted net holds no stray
     tensors (which would, for instance, tie a pickle to the GPU it came from).
     """
 
     def _drop_copies(self) -> None:
-        self.module_state_ = self.optimizer_state_ = None
+        self.snapshots_ = [None, None]  # start of this epoch, of the previous
+
+    def on_train_begin(self, net, **kwargs) -> None:
+        self._drop_copies()
 
     def on_train_end(self, net, **kwargs) -> None:
         self._drop_copies()
 
     def on_epoch_begin(self, net, **kwargs) -> None:
-        self.module_state_ = _copy_state(
-            net.module_.state_dict(), getattr(self, "module_state_", None)
-        )
-        self.optimizer_state_ = _copy_state(
-            net.optimizer_.state_dict(), getattr(self, "optimizer_state_", None)
-        )
+        current, older = self.snapshots_
+        into = older or (None, None)
+        self.snapshots_ = [
+            (
+                _copy_state(net.module_.state_dict(), into[0]),
+                _copy_state(net.optimizer_.state_dict(), into[1]),
+            ),
+            current,
+        ]
+        self.finite_loss_seen_ = False  # with this epoch's starting weights
 
     def on_batch_end(self, net, batch=None, training=None, **kwargs) -> None:
         loss = kwargs.get("loss")
         if training and loss is not None:
             value = loss.item()
             if not math.isfinite(value):
-                self._stop(net, f"the training loss became {value}")
+                self._stop(net, f"the training loss became {value}", batch)
+            self.finite_loss_seen_ = True
 
     def on_epoch_end(self, net, **kwargs) -> None:
         if not _parameters_finite(net.module_):
             self._stop(net, "the weights stopped being finite")
 
-    def _stop(self, net, what: str) -> None:
-        net.module_.load_state_dict(self.module_state_)
-        net.optimizer_.load_state_dict(self.optimizer_state_)
-        self._drop_copies()
+    def _stop(self, net, what: str, batch=None) -> None:
         epoch = len(net.history)
-        net.history.pop()  # the failed epoch's record no longer matches the weights
-        kept = (
-            f"the weights from the end of epoch {epoch - 1}, the last with finite "
-            "losses"
-            if epoch > 1
-            else "the weights it started this epoch with"
-        )
+        current, previous = self.snapshots_
+        net.module_.load_state_dict(current[0])
+        net.optimizer_.load_state_dict(current[1])
+        if not self.finite_loss_seen_ and batch is not None:
+            loss = net.validation_step(batch)["loss"]
+            self.finite_loss_seen_ = bool(torch.isfinite(loss))
+        go_back = not self.finite_loss_seen_ and previous is not None
+        if go_back:
+            net.module_.load_state_dict(previous[0])
+            net.optimizer_.load_state_dict(previous[1])
+        self._drop_copies()
+        # The records of the epochs whose weights are dropped no longer match.
+        for _ in range(2 if go_back else 1):
+            net.history.pop()
+        epochs_kept = len(net.history)
+        if not (self.finite_loss_seen_ or go_back):
+            kept = (
+                "the weights this fit started with, though their loss was not "
+                "finite either"
+            )
+        elif epochs_kept:
+            kept = (
+                f"the weights from the end of epoch {epochs_kept}, the last whose "
+                "loss was finite"
+            )
+        else:
+            kept = "the weights it started with"
         raise TrainingDivergedError(
             f"Training diverged: {what} in epoch {epoch}. The model keeps {kept}. "
             "Try a smaller lr, or rescale X and y towards unit scale.",

@@ -297,9 +297,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
     # ------------------------------------------------------------------ hooks
 
     def _module_spec(
-        self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
+        self, n_features: int, n_outputs: int, architecture: dict
     ) -> tuple[type[torch.nn.Module], dict]:
-        """The torch module's class and its keyword arguments.
+        """The torch module's class and its keyword arguments, for the
+        ``architecture`` of :meth:`_architecture`.
 
         skorch builds the module from them, so the net pickles the module
         through skorch's device-aware path (a model trained on a GPU unpickles
@@ -361,7 +362,12 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         """Offset of each column of ``X``, one scale for ``X`` and one for ``y``."""
 
         def rms(a: np.ndarray) -> float:
-            return float(np.sqrt(np.mean(np.square(a, dtype=np.float64))))
+            # Scaled by the largest entry first: squares of data near 1e160 or
+            # 1e-170 would overflow or underflow.
+            largest = float(np.max(np.abs(a)))
+            if largest == 0.0:
+                return 0.0
+            return largest * float(np.sqrt(np.mean(np.square(a / largest))))
 
         normalize = self.normalize
         if normalize == "auto":
@@ -399,6 +405,29 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 f"{self.validation_fraction!r}."
             )
 
+    def _architecture(self) -> dict:
+        """The parameters the network is built from, checked, JSON-friendly.
+
+        A fitted model records the architecture it was built with: its net,
+        its saves and its continuations follow that record, not parameters
+        set since."""
+        return {
+            "hidden_layer_sizes": list(self._check_hidden_layer_sizes()),
+            "activation": self.activation,
+        }
+
+    def _check_same_architecture(self, architecture: dict) -> None:
+        """Raise unless ``architecture`` is the fitted network's."""
+        for name, fitted in self._fitted_architecture.items():
+            if architecture[name] != fitted:
+                shown = tuple if name == "hidden_layer_sizes" else str
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r}, but the fitted network was "
+                    f"built with {name}={shown(fitted)!r}: warm_start and "
+                    "partial_fit continue training the fitted network. Set it "
+                    "back, or set warm_start=False to start over."
+                )
+
     def _check_hidden_layer_sizes(self) -> tuple[int, ...]:
         sizes = self.hidden_layer_sizes
         sizes = (sizes,) if isinstance(sizes, Integral) else tuple(sizes)
@@ -415,7 +444,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self,
         n_features: int,
         n_outputs: int,
-        hidden: tuple[int, ...],
+        architecture: dict,
         device: torch.device,
         seed: int,
     ) -> DynamicsNet:
@@ -430,7 +459,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             )
         callbacks = [("finite_loss_guard", FiniteLossGuard())]
         callbacks += copy.deepcopy(self.callbacks or [])
-        module, module_kwargs = self._module_spec(n_features, n_outputs, hidden)
+        module, module_kwargs = self._module_spec(n_features, n_outputs, architecture)
         return DynamicsNet(
             module=module,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
@@ -542,12 +571,16 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         module_state: dict,
         optimizer_state: dict | None,
         history: list,
+        trained_with: dict | None,
     ) -> None:
         """Put saved weights, optimizer state and history into a fresh ``net``.
 
-        The optimizer state is used only when given (it must come from the same
-        optimizer class); the current ``lr`` and ``weight_decay`` then replace
-        the saved ones. Raises a ``ValueError`` if the weights do not fit.
+        The optimizer state is used when given and ``trained_with`` (the
+        optimizer's class name and the ``lr`` and ``weight_decay`` it trained
+        with, or None if unknown) names the class of ``net``'s optimizer. An
+        ``lr`` or ``weight_decay`` changed since then replaces the saved one;
+        one left alone keeps it, so a learning-rate schedule carries on where it
+        was. Raises a ``ValueError`` if the weights do not fit.
         """
         try:
             net.module_.load_state_dict(module_state)
@@ -558,23 +591,35 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 "partial_fit, a checkpoint) needs hidden_layer_sizes to stay as "
                 "they were. Set warm_start=False to start over."
             ) from None
+        if trained_with is not None and (
+            trained_with["name"] != type(net.optimizer_).__name__
+        ):
+            optimizer_state = None  # another optimizer's: it starts afresh
         if optimizer_state is not None:
             net.optimizer_.load_state_dict(optimizer_state)
-            for group in net.optimizer_.param_groups:  # the current settings win
-                group["lr"] = self.lr
-                group["weight_decay"] = self.weight_decay
+            for group in net.optimizer_.param_groups:
+                for name in ("lr", "weight_decay"):
+                    value = float(getattr(self, name))
+                    changed = trained_with is None or value != trained_with[name]
+                    if changed and name in group:
+                        group[name] = value
+                # Where a scheduler (re)starts: the lr set, or the one reached.
+                if trained_with is None or float(self.lr) != trained_with["lr"]:
+                    group["initial_lr"] = group["lr"]
+                else:
+                    group.setdefault("initial_lr", group["lr"])
         net.history_ = History(copy.deepcopy(list(history)))
 
     def _continue_from(self, net: DynamicsNet, previous: DynamicsNet) -> None:
         """Start ``net`` where the fitted ``previous`` net stopped."""
-        same_optimizer = type(net.optimizer_) is type(previous.optimizer_)
         self._load_training_state(
             net,
             previous.module_.state_dict(),
             # A copy: torch's load_state_dict shares tensors of the right dtype
             # and device, and a failed continuation must leave previous as it was.
-            copy.deepcopy(previous.optimizer_.state_dict()) if same_optimizer else None,
+            copy.deepcopy(previous.optimizer_.state_dict()),
             previous.history_,
+            self._fitted_optimizer,
         )
 
     def _fitted_metadata(
@@ -602,6 +647,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             "y_is_1d": self._y_is_1d,
             **self._scales_,
             "validation_seed": getattr(self, "_validation_seed", None),
+            "architecture": self._fitted_architecture,
+            "optimizer": self._fitted_optimizer,
         }
 
     def _set_fitted(self, metadata: dict, net: DynamicsNet) -> None:
@@ -620,6 +667,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self.X_scale_ = float(metadata["X_scale_"])
         self.y_scale_ = float(metadata["y_scale_"])
         self._validation_seed = metadata.get("validation_seed")
+        self._fitted_architecture = metadata["architecture"]
+        self._fitted_optimizer = metadata["optimizer"]
         self.net_ = net
         self.history_ = net.history
 
@@ -630,13 +679,27 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         optimizer_state: dict | None,
         history: list,
     ) -> BaseDynamicsRegressor:
-        """Make this (unfitted) estimator the fitted model described by a save."""
-        hidden = self._check_hidden_layer_sizes()
+        """Make this (unfitted) estimator the fitted model described by a save.
+
+        The network is built as it was fitted (saves before the architecture
+        was recorded: from the parameters)."""
+        metadata = {
+            "architecture": self._architecture(),
+            "optimizer": None,
+            **metadata,
+        }
         device = _resolve_device(self.device)
-        net = self._make_net(
-            metadata["n_features_in_"], metadata["n_outputs_"], hidden, device, 0
-        ).initialize()
-        self._load_training_state(net, module_state, optimizer_state, history)
+        with _seeded_torch(0, device):  # the weights drawn are overwritten
+            net = self._make_net(
+                metadata["n_features_in_"],
+                metadata["n_outputs_"],
+                metadata["architecture"],
+                device,
+                0,
+            ).initialize()
+        self._load_training_state(
+            net, module_state, optimizer_state, history, metadata["optimizer"]
+        )
         self._set_fitted(metadata, net)
         return self
 
@@ -650,7 +713,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         self._optimizer_class()
         self._check_callbacks()
         X_checked, y_checked = self._validate_training_data(X, y, t, groups)
-        hidden = self._check_hidden_layer_sizes()
+        architecture = self._architecture()
         device = _resolve_device(self.device)
         y_2d = y_checked.reshape(len(y_checked), -1)
         n_features, n_outputs = X_checked.shape[1], y_2d.shape[1]
@@ -665,16 +728,23 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 X, n_features, n_outputs, y_checked.ndim == 1, scales
             )
             metadata["validation_seed"] = seed
+            metadata["architecture"] = architecture
         else:
             # A continuation trains the fitted model: same widths, same column
             # names (checked as predict checks them), same normalisation and
             # the same validation split; only the shuffling is drawn anew.
             self._check_same_widths(n_features, n_outputs)
+            self._check_same_architecture(architecture)
             validate_data(self, X, reset=False, skip_check_array=True)
             scales = self._scales_
             metadata = self._saved_metadata()
             if metadata["validation_seed"] is None:  # restored from an old save
                 metadata["validation_seed"] = seed
+        metadata["optimizer"] = {
+            "name": self._optimizer_class().__name__,
+            "lr": float(self.lr),
+            "weight_decay": float(self.weight_decay),
+        }
         # What the network trains on, checked to fit in its float32.
         X_train = self._normalized_inputs(X_checked, scales)
         y_train = y_2d / scales["y_scale_"]
@@ -684,7 +754,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         diverged = None
         with _seeded_torch(seed + epochs_done, device):
             net = self._make_net(
-                n_features, n_outputs, hidden, device, metadata["validation_seed"]
+                n_features,
+                n_outputs,
+                architecture,
+                device,
+                metadata["validation_seed"],
             )
             net.compile_step = self._compiles(
                 self._n_training_rows(len(X_checked)),
@@ -697,18 +771,26 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 if isinstance(callback, Checkpoint):
                     callback.bind(self, metadata)
             try:
-                net.partial_fit(
-                    torch.from_numpy(X_train.astype(np.float32)),
-                    torch.from_numpy(y_train.astype(np.float32)),
-                    epochs=epochs,
-                )
-            except TrainingDivergedError as error:
-                diverged = error
-                # skorch skips on_train_end when an epoch raises; checkpoints
-                # still get what the model keeps, the last finite epoch.
+                try:
+                    net.partial_fit(
+                        torch.from_numpy(X_train.astype(np.float32)),
+                        torch.from_numpy(y_train.astype(np.float32)),
+                        epochs=epochs,
+                    )
+                except TrainingDivergedError as error:
+                    diverged = error
+                # After every on_train_end (skorch skips them when an epoch
+                # raises): checkpoints get what the model keeps.
                 for _, callback in net.callbacks_:
                     if isinstance(callback, Checkpoint):
-                        callback.on_train_end(net)
+                        callback.save_final(net)
+            except KeyboardInterrupt:
+                # skorch stops the epochs quietly at a Ctrl-C, but not one that
+                # lands before or after them (a checkpoint's final save): the
+                # weights reached are kept all the same, once there are some.
+                if len(net.history) == epochs_done:
+                    raise
+                net.interrupted_ = True
 
         # Fitted state is set only now that training has ended.
         self._set_fitted(metadata, net)
@@ -733,7 +815,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         within each trajectory with the ``differentiation`` method.
 
         Training runs for ``max_epochs`` epochs, from new weights or, with
-        ``warm_start=True``, from the fitted ones. If the loss or the weights
+        ``warm_start=True``, from the fitted ones (continued as
+        :meth:`partial_fit` continues them). If the loss or the weights
         stop being finite it stops with
         :class:`~sklearn_hnn.exceptions.TrainingDivergedError`, keeping the
         weights of the last finite epoch. A ``KeyboardInterrupt`` (Ctrl-C) ends
@@ -770,12 +853,14 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         """Train for one epoch, continuing from the fitted weights if any.
 
         One epoch is one pass over ``X`` in batches of ``batch_size`` (one step
-        for ``batch_size=None``). The optimizer's state and ``history_`` carry
-        over between calls, so repeated calls train like one long ``fit``,
-        except for learning-rate schedules: the optimizer restarts each call at
-        ``lr``, and a scheduler in ``callbacks`` (skorch's ``LRScheduler``)
-        starts its schedule over. Arguments, faults and interruptions are
-        handled as in :meth:`fit`.
+        for ``batch_size=None``). The optimizer's state, the learning rate
+        reached, the place in the schedule of a scheduler in ``callbacks``
+        (skorch's ``LRScheduler``) and ``history_`` carry over between calls,
+        so repeated calls train like one long ``fit``. An ``lr`` or
+        ``weight_decay`` changed with ``set_params`` since the last call
+        replaces the one reached; ``hidden_layer_sizes`` and ``activation``
+        must stay as fitted. Arguments, faults and interruptions are handled
+        as in :meth:`fit`.
 
         Parameters
         ----------

@@ -77,11 +77,11 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     _simulation_fields: ClassVar[dict[str, str]] = {"learned": "forward"}
 
     def _module_spec(
-        self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
+        self, n_features: int, n_outputs: int, architecture: dict
     ) -> tuple[type[torch.nn.Module], dict]:
         return DirectField, {
             "n_features": n_features,
             "n_outputs": n_outputs,
-            "hidden_layer_sizes": hidden,
-            "activation": self.activation,
+            "hidden_layer_sizes": tuple(architecture["hidden_layer_sizes"]),
+            "activation": architecture["activation"],
         }

@@ -101,12 +101,12 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
             )
 
     def _module_spec(
-        self, n_features: int, n_outputs: int, hidden: tuple[int, ...]
+        self, n_features: int, n_outputs: int, architecture: dict
     ) -> tuple[type[torch.nn.Module], dict]:
         return HamiltonianField, {
             "n_features": n_features,
-            "hidden_layer_sizes": hidden,
-            "activation": self.activation,
+            "hidden_layer_sizes": tuple(architecture["hidden_layer_sizes"]),
+            "activation": architecture["activation"],
         }
 
     def energy(self, X):

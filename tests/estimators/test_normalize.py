@@ -41,6 +41,20 @@ def test_data_far_from_unit_scale_is_learned(estimator_cls, scale, offset):
     assert est.X_offset_ is not None
 
 
+@pytest.mark.parametrize("scale", [1e160, 1e-170], ids=str)
+def test_scales_whose_squares_leave_float64_are_found(estimator_cls, scale):
+    # Squares of 1e160 overflow and squares of 1e-170 underflow; the model is
+    # the unit-scale one, in those units.
+    X, y = _spring(scale)
+    est = estimator_cls(**{**FAST, "max_epochs": 5}).fit(X, y)
+    assert np.isfinite(est.X_scale_) and est.X_scale_ / scale == pytest.approx(
+        np.sqrt(np.mean((X / scale - (X / scale).mean(0)) ** 2))
+    )
+    unit = estimator_cls(**{**FAST, "max_epochs": 5}, normalize=True)
+    unit.fit(*_spring())
+    assert_allclose(est.predict(X) / scale, unit.predict(_spring()[0]), rtol=1e-6)
+
+
 def test_without_normalisation_such_data_is_not_learned(estimator_cls):
     X, y = _spring(1e6)
     assert estimator_cls(**FAST, normalize=False).fit(X, y).score(X, y) < 0.5

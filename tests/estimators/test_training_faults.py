@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import time
 import warnings
 from typing import ClassVar
 
@@ -9,7 +13,7 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_array_equal
-from skorch.callbacks import Callback, EarlyStopping
+from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
 from sklearn_hnn.estimators._net import _copy_state, _parameters_finite
@@ -68,6 +72,38 @@ def test_nan_weights_stop_training_and_keep_the_last_finite_epoch(estimator_cls)
     assert np.isfinite(est.predict(X)).all()
     three_epochs = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
     _assert_same_weights(est, three_epochs)
+
+
+def test_weights_whose_loss_overflows_are_not_the_ones_kept():
+    # Full-batch SGD at lr=10: the last step of an epoch makes weights whose
+    # loss overflows in the next epoch's first batch. The model keeps the
+    # weights one epoch earlier, whose loss was finite, and can go on.
+    X, y = _states(n=20)
+    est = BaselineDynamicsRegressor(
+        hidden_layer_sizes=(8,),
+        optimizer="sgd",
+        lr=10.0,
+        max_epochs=200,
+        random_state=0,
+    )
+    with pytest.raises(TrainingDivergedError, match="training loss became inf") as info:
+        est.fit(X, y)
+    epoch = info.value.epoch
+    assert f"end of epoch {epoch - 2}, the last whose loss was finite" in str(
+        info.value
+    )
+    assert len(est.history_) == epoch - 2
+    same = BaselineDynamicsRegressor(
+        hidden_layer_sizes=(8,),
+        optimizer="sgd",
+        lr=10.0,
+        max_epochs=epoch - 2,
+        random_state=0,
+    ).fit(X, y)
+    _assert_same_weights(est, same)
+    assert np.isfinite(np.mean((est.predict(X) - y) ** 2, dtype=np.float32))
+    est.set_params(lr=1e-3, warm_start=True, max_epochs=3).fit(X, y)  # goes on
+    assert len(est.history_) == epoch + 1
 
 
 def test_divergence_restores_the_optimizer_state_of_the_last_finite_epoch(
@@ -173,6 +209,52 @@ def test_keyboard_interrupt_leaves_a_fitted_model_and_says_so(
     _assert_same_weights(est, estimator_cls(**SMALL, max_epochs=5).fit(X, y))
 
 
+class CtrlC(Callback):
+    """Send this process a real SIGINT from inside a callback hook."""
+
+    def __init__(self, hook: str, epoch: int = 0) -> None:
+        self.hook = hook
+        self.epoch = epoch
+
+    def _maybe_interrupt(self, hook, net):
+        if hook == self.hook and len(net.history) == self.epoch:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the handler raises here, at once
+
+    def on_train_begin(self, net, **kwargs):
+        self._maybe_interrupt("on_train_begin", net)
+
+    def on_epoch_end(self, net, **kwargs):
+        self._maybe_interrupt("on_epoch_end", net)
+
+    def on_train_end(self, net, **kwargs):
+        self._maybe_interrupt("on_train_end", net)
+
+
+@pytest.mark.parametrize(
+    ("hook", "epoch", "kept"),
+    [("on_epoch_end", 3, 3), ("on_train_end", 10, 10)],
+    ids=["during-a-callback", "after-the-last-epoch"],
+)
+def test_ctrl_c_anywhere_in_training_keeps_the_weights_and_says_so(
+    estimator_cls, hook, epoch, kept
+):
+    X, y = _states()
+    est = estimator_cls(**SMALL, max_epochs=10, callbacks=[CtrlC(hook, epoch)])
+    with pytest.warns(TrainingInterruptedWarning, match=f"epoch {kept}"):
+        assert est.fit(X, y) is est
+    assert len(est.history_) == kept
+    _assert_same_weights(est, estimator_cls(**SMALL, max_epochs=kept).fit(X, y))
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_before_the_first_epoch_leaves_the_estimator_unfitted(estimator_cls):
+    est = estimator_cls(**SMALL, callbacks=[CtrlC("on_train_begin")])
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(*_states())
+    assert not hasattr(est, "net_")
+
+
 def test_early_stopping_is_not_reported_as_an_interrupt(estimator_cls):
     X, y = _states()
     est = estimator_cls(
@@ -266,6 +348,43 @@ def test_warm_start_changes_the_learning_rate(estimator_cls):
     assert [g["lr"] for g in est.net_.optimizer_.param_groups] == [1e-4]
 
 
+def _step_lr():
+    return [LRScheduler("StepLR", step_size=2, gamma=0.1)]
+
+
+def _lr_per_epoch(est) -> list[float]:
+    return list(est.history_[:, "event_lr"])
+
+
+@pytest.mark.parametrize("split", [[6], [3, 3], [2, 4], [1] * 6])
+def test_a_learning_rate_schedule_continues_across_fits(estimator_cls, split):
+    """Fits continued with warm_start or partial_fit follow the schedule of one
+    long fit, and reach the same weights."""
+    X, y = _states()
+    kwargs = {**SMALL, "optimizer": "sgd", "lr": 0.5, "callbacks": _step_lr()}
+    long = estimator_cls(**kwargs, max_epochs=6).fit(X, y)
+    est = estimator_cls(**kwargs, max_epochs=split[0]).fit(X, y)
+    for epochs in split[1:]:
+        if epochs == 1:
+            est.partial_fit(X, y)
+        else:
+            est.set_params(warm_start=True, max_epochs=epochs).fit(X, y)
+    assert _lr_per_epoch(long) == pytest.approx([0.5, 0.5, 0.05, 0.05, 5e-3, 5e-3])
+    assert _lr_per_epoch(est) == _lr_per_epoch(long)
+    _assert_same_weights(est, long)
+
+
+def test_a_schedule_added_to_a_fitted_model_starts_at_its_lr(estimator_cls):
+    X, y = _states()
+    est = estimator_cls(**{**SMALL, "lr": 0.5}, optimizer="sgd", max_epochs=2)
+    est.fit(X, y)
+    est.set_params(warm_start=True, callbacks=_step_lr(), max_epochs=4).fit(X, y)
+    # It counts the epochs already trained, as if it had run from the start.
+    lrs = [epoch.get("event_lr") for epoch in est.history_]
+    assert lrs[:2] == [None, None]
+    assert lrs[2:] == pytest.approx([0.5, 0.5, 0.05, 0.05])
+
+
 def test_without_warm_start_fit_starts_over(estimator_cls):
     X, y = _states()
     est = estimator_cls(**SMALL, max_epochs=3).fit(X, y).fit(X, y)
@@ -288,13 +407,27 @@ def test_continuing_on_other_widths_fails_and_keeps_the_model(estimator_cls, met
     assert_array_equal(est.predict(X), before)
 
 
-def test_warm_start_with_other_layer_sizes_fails_and_keeps_the_model(estimator_cls):
+@pytest.mark.parametrize(
+    ("param", "value", "fitted"),
+    [("hidden_layer_sizes", (8,), "(16,)"), ("activation", "relu", "'tanh'")],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_continuing_another_architecture_fails_and_keeps_the_model(
+    estimator_cls, param, value, fitted, method
+):
     X, y = _states()
     est = estimator_cls(**SMALL, max_epochs=3).fit(X, y)
     before = est.predict(X)
-    with pytest.raises(ValueError, match="hidden_layer_sizes to stay"):
-        est.set_params(warm_start=True, hidden_layer_sizes=(8,)).fit(X, y)
+    est.set_params(warm_start=True, **{param: value})
+    assert_array_equal(est.predict(X), before)  # the fitted network is unchanged
+    with pytest.raises(
+        ValueError,
+        match=rf"{param}={re.escape(repr(value))}, but the fitted network was "
+        rf"built with {param}={re.escape(fitted)}: warm_start and partial_fit",
+    ):
+        getattr(est, method)(X, y)
     assert_array_equal(est.predict(X), before)
+    assert len(est.history_) == 3
 
 
 def test_validation_split_is_kept_without_an_int_random_state(estimator_cls):

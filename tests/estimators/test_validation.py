@@ -132,6 +132,7 @@ def fitted():
         (np.zeros((2, 2, 2)), r"x0 must have shape \(2,\) or \(n, 2\)"),
         ([np.nan, 0.0], "Input x0 contains NaN"),
         ([np.inf, 0.0], "Input x0 contains infinity"),
+        ([10**400, 0], "x0 must be an array of finite real numbers; int too large"),
         (np.zeros((0, 2)), "x0"),
         ([], r"x0 has width 0, but this model was fitted on states of width 2"),
     ],
@@ -147,6 +148,7 @@ def test_bad_initial_states(fitted, x0, message):
         ([0.0, 1.0, 0.5], "t must be strictly monotonic"),
         ([0.0, 0.0, 1.0], "t must be strictly monotonic"),
         ([0.0, np.nan], "Input t contains NaN"),
+        ([0, 10**400], "t must be an array of finite real numbers; int too large"),
         ([[0.0, 1.0]], "t must be a 1-D array"),
         ([], "t"),
     ],
@@ -171,6 +173,13 @@ def test_bad_simulation_options(fitted):
         fitted.simulate([0.1, 0.2], [0.0, 1.0], method="dopri5", rtol=-1)
 
 
+def test_tensors_are_read_as_data_even_when_they_require_grad(fitted):
+    states = torch.tensor([[0.1, 0.2], [0.3, -0.4]], dtype=torch.float64)
+    expected = fitted.predict(states.numpy())
+    assert_array_equal(fitted.predict(states.requires_grad_()), expected)
+    assert_array_equal(fitted.energy(states), fitted.energy(states.detach().numpy()))
+
+
 def test_bad_input_to_energy_and_predict(fitted):
     with pytest.raises(ValueError, match="Input X contains NaN"):
         fitted.energy(np.array([[np.nan, 0.0]]))
@@ -180,6 +189,8 @@ def test_bad_input_to_energy_and_predict(fitted):
         ValueError, match="X has 4 features, but HamiltonianRegressor is"
     ):
         fitted.predict(np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="X must be an array of finite real numbers"):
+        fitted.energy([[10**400, 0]])
 
 
 class _NoDecay(torch.optim.SGD):
