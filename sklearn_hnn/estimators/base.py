@@ -417,8 +417,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         }
 
     def _check_same_architecture(self, architecture: dict) -> None:
-        """Raise unless ``architecture`` is the fitted network's."""
-        for name, fitted in self._fitted_architecture.items():
+        """Raise unless ``architecture`` is the fitted network's (unknown for a
+        model unpickled from before it was recorded: then the weights decide)."""
+        recorded = getattr(self, "_fitted_architecture", None) or {}
+        for name, fitted in recorded.items():
             if architecture[name] != fitted:
                 shown = tuple if name == "hidden_layer_sizes" else str
                 raise ValueError(
@@ -619,7 +621,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             # and device, and a failed continuation must leave previous as it was.
             copy.deepcopy(previous.optimizer_.state_dict()),
             previous.history_,
-            self._fitted_optimizer,
+            getattr(self, "_fitted_optimizer", None),
         )
 
     def _fitted_metadata(
@@ -647,8 +649,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             "y_is_1d": self._y_is_1d,
             **self._scales_,
             "validation_seed": getattr(self, "_validation_seed", None),
-            "architecture": self._fitted_architecture,
-            "optimizer": self._fitted_optimizer,
+            "architecture": getattr(self, "_fitted_architecture", None),
+            "optimizer": getattr(self, "_fitted_optimizer", None),
         }
 
     def _set_fitted(self, metadata: dict, net: DynamicsNet) -> None:
@@ -684,9 +686,9 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         The network is built as it was fitted (saves before the architecture
         was recorded: from the parameters)."""
         metadata = {
-            "architecture": self._architecture(),
-            "optimizer": None,
             **metadata,
+            "architecture": metadata.get("architecture") or self._architecture(),
+            "optimizer": metadata.get("optimizer"),
         }
         device = _resolve_device(self.device)
         with _seeded_torch(0, device):  # the weights drawn are overwritten
@@ -740,6 +742,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             metadata = self._saved_metadata()
             if metadata["validation_seed"] is None:  # restored from an old save
                 metadata["validation_seed"] = seed
+            if metadata["architecture"] is None:  # unpickled from before it was kept
+                metadata["architecture"] = architecture
         metadata["optimizer"] = {
             "name": self._optimizer_class().__name__,
             "lr": float(self.lr),
