@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from skorch.callbacks import Callback
@@ -102,10 +103,14 @@ class Checkpoint(Callback):
 
     @staticmethod
     def _held(net) -> tuple:
-        """The epoch count and the weights' version counters, which every
-        in-place change of a weight (a step, a load) advances."""
+        """What a save holds, cheaply told apart: the weights' version counters
+        (every in-place change of a weight, a step or a load, advances them),
+        the learning rates (a scheduler after this callback changes them) and
+        the last epoch's record (callbacks after this one add to it)."""
         versions = tuple(p._version for p in net.module_.state_dict().values())
-        return len(net.history), versions
+        lrs = tuple(group["lr"] for group in net.optimizer_.param_groups)
+        last = json.dumps(net.history[-1], default=float) if net.history else None
+        return len(net.history), versions, lrs, last
 
     def on_epoch_end(self, net, **kwargs) -> None:
         """Save if the number of epochs in the history is a multiple of ``every``.

@@ -55,8 +55,12 @@ def _outputs(est, X) -> dict[str, np.ndarray]:
 
 
 def _assert_same_model(a, b, X) -> None:
-    assert type(a) is type(b)
     assert a.get_params() == b.get_params()
+    _assert_same_outputs(a, b, X)
+
+
+def _assert_same_outputs(a, b, X) -> None:
+    assert type(a) is type(b)
     expected, got = _outputs(a, X), _outputs(b, X)
     assert expected.keys() == got.keys()
     for key in expected:
@@ -112,6 +116,45 @@ def test_a_save_holds_the_fitted_network_not_parameters_set_since(
             with pytest.raises(ValueError, match="but the fitted network was built"):
                 loaded.fit(X, y)
         est.set_params(**SMALL, activation="tanh", optimizer="adam")
+
+
+@pytest.mark.parametrize(
+    "changed",
+    [{"optimizer": "sgd"}, {"lr": 0.02}],
+    ids=["optimizer", "lr"],
+)
+def test_a_loaded_model_continues_as_the_one_it_was_saved_from(tmp_path, changed):
+    """Parameters changed after fit, saved, then set back: the loaded model
+    continues exactly as the live one (which never applied the change)."""
+    from skorch.callbacks import LRScheduler
+
+    X, y = _states()
+    kwargs = {**SMALL, "lr": 0.05}
+    schedule = [LRScheduler("StepLR", step_size=1, gamma=0.5)]
+    live = HamiltonianRegressor(**kwargs, callbacks=schedule).fit(X, y)
+    live.set_params(**changed)
+    with pytest.warns(UserWarning, match="callbacks are code and are not saved"):
+        save(live, tmp_path / "m.pt")
+    loaded = load(tmp_path / "m.pt").set_params(callbacks=schedule)
+    for est in (live, loaded):
+        est.set_params(optimizer="adam", lr=0.05).partial_fit(X, y)
+    assert live.history_[-1, "event_lr"] == loaded.history_[-1, "event_lr"] < 0.05
+    _assert_same_model(live, loaded, X)
+
+
+def test_a_new_optimizer_under_a_schedule_starts_afresh(tmp_path):
+    from skorch.callbacks import LRScheduler
+
+    X, y = _states()
+    schedule = [LRScheduler("StepLR", step_size=1, gamma=0.5)]
+    est = HamiltonianRegressor(**SMALL, callbacks=schedule).fit(X, y)
+    est.set_params(optimizer="sgd", warm_start=True, max_epochs=2).fit(X, y)
+    assert isinstance(est.net_.optimizer_, torch.optim.SGD)
+    with pytest.warns(UserWarning, match="callbacks are code and are not saved"):
+        save(est, tmp_path / "m.pt")
+    loaded = load(tmp_path / "m.pt").set_params(callbacks=schedule)
+    loaded.set_params(optimizer="adam").partial_fit(X, y)  # afresh again
+    assert isinstance(loaded.net_.optimizer_, torch.optim.Adam)
 
 
 def test_saves_without_the_architecture_record_still_load(tmp_path):
@@ -678,6 +721,48 @@ def test_the_final_checkpoint_holds_weights_restored_at_the_end(
     est.fit(X, y)
     assert len(est.history_) < 50  # it stopped early
     assert_array_equal(load(tmp_path / "c.pt").predict(X), est.predict(X))
+
+
+def test_a_checkpoint_before_a_scheduler_resumes_on_schedule(tmp_path):
+    from skorch.callbacks import LRScheduler
+
+    X, y = _states()
+
+    def schedule():
+        return LRScheduler("StepLR", step_size=2, gamma=0.5)
+
+    kwargs = {**SMALL, "lr": 0.05}
+    long = HamiltonianRegressor(**{**kwargs, "max_epochs": 6}, callbacks=[schedule()])
+    long.fit(X, y)
+    HamiltonianRegressor(
+        **{**kwargs, "max_epochs": 2},
+        callbacks=[Checkpoint(tmp_path / "c.pt"), schedule()],
+    ).fit(X, y)
+    resumed = load(tmp_path / "c.pt").set_params(
+        callbacks=[schedule()], warm_start=True, max_epochs=4
+    )
+    resumed.fit(X, y)
+    assert list(resumed.history_[:, "event_lr"]) == list(long.history_[:, "event_lr"])
+    _assert_same_outputs(resumed, long, X)
+
+
+def test_a_ctrl_c_after_the_last_epoch_still_checkpoints(tmp_path):
+    import os
+    import signal
+    import time
+
+    class CtrlCAtTheEnd(Callback):
+        def on_train_end(self, net, **kwargs):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)  # the handler raises here
+
+    X, y = _states()
+    est = HamiltonianRegressor(
+        **SMALL, callbacks=[CtrlCAtTheEnd(), Checkpoint(tmp_path / "c.pt", every=100)]
+    )
+    with pytest.warns(TrainingInterruptedWarning):
+        est.fit(X, y)
+    _assert_same_outputs(load(tmp_path / "c.pt"), est, X)
 
 
 def test_interrupted_training_leaves_a_checkpoint_of_the_weights_so_far(

@@ -93,7 +93,7 @@ class DynamicsNet(NeuralNet):
         step the previous fit already took. Undoing it makes a fit continued
         with ``warm_start`` or ``partial_fit`` follow the schedule of one long
         fit."""
-        for group, lr in zip(self.optimizer_.param_groups, lrs, strict=True):
+        for group, lr in zip(self.optimizer_.param_groups, lrs, strict=False):
             group["lr"] = lr
         for _, callback in self.callbacks_:
             scheduler = getattr(callback, "lr_scheduler_", None)
@@ -125,14 +125,14 @@ def _sigint_recorded() -> Iterator[Callable[[], bool]]:
     def handler(signum, frame):
         nonlocal received
         received = True
-        if callable(previous):
-            previous(signum, frame)
-        elif previous == signal.SIG_DFL:
-            raise KeyboardInterrupt
+        previous(signum, frame)
 
     previous = signal.getsignal(signal.SIGINT)
     try:
-        if previous is None:  # installed outside Python: cannot be restored
+        # Only a Python handler (normally the one raising KeyboardInterrupt)
+        # is wrapped: SIG_DFL, SIG_IGN and handlers set outside Python are left
+        # to do what they do.
+        if not callable(previous):
             raise ValueError
         signal.signal(signal.SIGINT, handler)
     except ValueError:  # that, or not the main thread

@@ -3,6 +3,7 @@ prediction and batched simulation."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 import math
@@ -196,6 +197,19 @@ def _seeded_torch(seed: int, device: torch.device):
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(seed)
         yield
+
+
+def _save_checkpoints(net: DynamicsNet) -> None:
+    """The final save of every :class:`Checkpoint` among ``net``'s callbacks."""
+    for _, callback in net.callbacks_:
+        if isinstance(callback, Checkpoint):
+            callback.save_final(net)
+
+
+def _is_torch_optimizer(name: str) -> bool:
+    """Whether ``torch.optim`` has an optimizer class called ``name``."""
+    found = getattr(torch.optim, name, None)
+    return isinstance(found, type) and issubclass(found, torch.optim.Optimizer)
 
 
 def _resolve_device(device) -> torch.device:
@@ -449,11 +463,19 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         architecture: dict,
         device: torch.device,
         seed: int,
+        optimizer: dict | None = None,
     ) -> DynamicsNet:
-        optimizer = self._optimizer_class()
+        """The skorch net of ``architecture``, with the optimizer the
+        parameters say, or the one ``optimizer`` records (its name in
+        ``torch.optim``, its ``lr`` and ``weight_decay``)."""
+        if optimizer is None:
+            optimizer = {"lr": self.lr, "weight_decay": self.weight_decay}
+            optimizer_class = self._optimizer_class()
+        else:
+            optimizer_class = getattr(torch.optim, optimizer["name"])
         optimizer_kwargs = {}
-        if _takes_argument(optimizer, "weight_decay"):
-            optimizer_kwargs["optimizer__weight_decay"] = self.weight_decay
+        if _takes_argument(optimizer_class, "weight_decay"):
+            optimizer_kwargs["optimizer__weight_decay"] = optimizer["weight_decay"]
         train_split = None
         if self.validation_fraction > 0:
             train_split = ValidSplit(
@@ -466,8 +488,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             module=module,
             **{f"module__{key}": value for key, value in module_kwargs.items()},
             criterion=torch.nn.MSELoss,
-            optimizer=optimizer,
-            lr=self.lr,
+            optimizer=optimizer_class,
+            lr=optimizer["lr"],
             **optimizer_kwargs,
             max_epochs=self.max_epochs,
             batch_size=-1 if self.batch_size is None else self.batch_size,
@@ -574,15 +596,18 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         optimizer_state: dict | None,
         history: list,
         trained_with: dict | None,
+        *,
+        apply_params: bool = True,
     ) -> None:
         """Put saved weights, optimizer state and history into a fresh ``net``.
 
         The optimizer state is used when given and ``trained_with`` (the
         optimizer's class name and the ``lr`` and ``weight_decay`` it trained
-        with, or None if unknown) names the class of ``net``'s optimizer. An
-        ``lr`` or ``weight_decay`` changed since then replaces the saved one;
-        one left alone keeps it, so a learning-rate schedule carries on where it
-        was. Raises a ``ValueError`` if the weights do not fit.
+        with, or None if unknown) names the class of ``net``'s optimizer. With
+        ``apply_params``, an ``lr`` or ``weight_decay`` changed since then
+        replaces the saved one; one left alone keeps it, so a learning-rate
+        schedule carries on where it was. Raises a ``ValueError`` if the
+        weights do not fit.
         """
         try:
             net.module_.load_state_dict(module_state)
@@ -599,17 +624,17 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             optimizer_state = None  # another optimizer's: it starts afresh
         if optimizer_state is not None:
             net.optimizer_.load_state_dict(optimizer_state)
-            for group in net.optimizer_.param_groups:
+        for group in net.optimizer_.param_groups:
+            if optimizer_state is not None and apply_params:
                 for name in ("lr", "weight_decay"):
                     value = float(getattr(self, name))
                     changed = trained_with is None or value != trained_with[name]
                     if changed and name in group:
                         group[name] = value
-                # Where a scheduler (re)starts: the lr set, or the one reached.
-                if trained_with is None or float(self.lr) != trained_with["lr"]:
-                    group["initial_lr"] = group["lr"]
-                else:
-                    group.setdefault("initial_lr", group["lr"])
+                        if name == "lr":  # a scheduler restarts from it
+                            group["initial_lr"] = value
+            # Where a scheduler built at the epoch reached starts from.
+            group.setdefault("initial_lr", group["lr"])
         net.history_ = History(copy.deepcopy(list(history)))
 
     def _continue_from(self, net: DynamicsNet, previous: DynamicsNet) -> None:
@@ -685,10 +710,13 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
 
         The network is built as it was fitted (saves before the architecture
         was recorded: from the parameters)."""
+        recorded = metadata.get("optimizer")
+        if recorded is not None and not _is_torch_optimizer(recorded["name"]):
+            recorded = None  # then from the parameters, as older saves
         metadata = {
             **metadata,
             "architecture": metadata.get("architecture") or self._architecture(),
-            "optimizer": metadata.get("optimizer"),
+            "optimizer": recorded,
         }
         device = _resolve_device(self.device)
         with _seeded_torch(0, device):  # the weights drawn are overwritten
@@ -698,9 +726,17 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 metadata["architecture"],
                 device,
                 0,
+                optimizer=recorded,
             ).initialize()
+        # As fitted, like an unpickled model: parameters changed since apply
+        # when training continues.
         self._load_training_state(
-            net, module_state, optimizer_state, history, metadata["optimizer"]
+            net,
+            module_state,
+            optimizer_state,
+            history,
+            recorded,
+            apply_params=recorded is None,
         )
         self._set_fitted(metadata, net)
         return self
@@ -785,16 +821,17 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                     diverged = error
                 # After every on_train_end (skorch skips them when an epoch
                 # raises): checkpoints get what the model keeps.
-                for _, callback in net.callbacks_:
-                    if isinstance(callback, Checkpoint):
-                        callback.save_final(net)
+                _save_checkpoints(net)
             except KeyboardInterrupt:
                 # skorch stops the epochs quietly at a Ctrl-C, but not one that
-                # lands before or after them (a checkpoint's final save): the
-                # weights reached are kept all the same, once there are some.
+                # lands before or after them (in a callback's on_train_end, a
+                # checkpoint's final save): the weights reached are kept all
+                # the same, once there are some, and checkpointed if possible.
                 if len(net.history) == epochs_done:
                     raise
                 net.interrupted_ = True
+                with contextlib.suppress(KeyboardInterrupt):  # a second one
+                    _save_checkpoints(net)
 
         # Fitted state is set only now that training has ended.
         self._set_fitted(metadata, net)
@@ -860,7 +897,12 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         for ``batch_size=None``). The optimizer's state, the learning rate
         reached, the place in the schedule of a scheduler in ``callbacks``
         (skorch's ``LRScheduler``) and ``history_`` carry over between calls,
-        so repeated calls train like one long ``fit``. An ``lr`` or
+        so repeated calls train like one long ``fit``. That holds for
+        schedules that step once per epoch and follow from the epoch count
+        (``StepLR``, ``ExponentialLR``, ``CosineAnnealingLR`` and the like);
+        skorch rebuilds the scheduler at each call, so ``ReduceLROnPlateau``,
+        schedules stepped per batch and ``CosineAnnealingWarmRestarts`` with
+        ``T_mult > 1`` start their own bookkeeping over. An ``lr`` or
         ``weight_decay`` changed with ``set_params`` since the last call
         replaces the one reached; ``hidden_layer_sizes`` and ``activation``
         must stay as fitted. Arguments, faults and interruptions are handled

@@ -281,10 +281,13 @@ def integrate_adaptive(
         else:
             # Step by what the clock can represent, so that the state and the
             # time stay in step however large |t| is (SciPy does the same). A
-            # step below the clock's resolution (a blow-up the monitor is about
-            # to stop) is taken as proposed.
+            # step near or below the clock's resolution, which rounding would
+            # change by more than 1% (or to nothing), is taken as proposed:
+            # rejections could not shrink a rounded one.
             t_new = t_now + direction * h_proposed
-            h = abs(t_new - t_now) or h_proposed
+            h = abs(t_new - t_now)
+            if abs(h - h_proposed) > 0.01 * h_proposed:
+                h = h_proposed
         x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
         ratios = _error_ratios(error, x, x_new, rtol, atol)
         if monitor is None:

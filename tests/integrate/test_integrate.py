@@ -145,6 +145,18 @@ def test_shifting_the_grid_far_from_zero_keeps_the_accuracy(method):
         assert_allclose(out.numpy(), exact(X0, t), atol=1e-8)
 
 
+def test_dopri5_finishes_with_steps_near_the_clocks_resolution():
+    # At t ~ 1.7e9 times are 2.4e-7 apart and a fast oscillator needs steps of
+    # about 1e-7: rounding them to the clock's grid would repeat a rejected
+    # step forever; they are taken as proposed instead.
+    def fast(x):
+        return 1e6 * rotation(x)
+
+    t = 1.7e9 + np.linspace(0.0, 2e-5, 5)
+    out = integrate(fast, torch.tensor(X0), t, "dopri5", max_steps=10_000)
+    assert torch.isfinite(out).all()
+
+
 def test_a_time_too_large_for_a_float_names_t():
     with pytest.raises(ValueError, match=r"t must be .*too large"):
         integrate(rotation, torch.tensor(X0), [0.0, 10**400])
