@@ -93,8 +93,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def variant_label(args: argparse.Namespace, tasks: list[str]) -> str:
     """The departures from the protocol that ``args`` asks for in ``tasks``,
-    as the label of our rows ("" for the protocol itself)."""
-    variant = []
+    ``--quick`` included, as the label of our rows ("" for the protocol
+    itself)."""
+    variant = ["quick settings"] if args.quick else []
     if args.lr_schedule != "constant":
         variant.append(f"{args.lr_schedule} lr")
     if args.differentiation is not None and any(TASKS[t].measured for t in tasks):

@@ -222,7 +222,8 @@ def test_command_line_labels_departures_from_the_protocol(capsys, shared_data_di
     argv = ["real-pendulum", "--seeds", "1", "--quick", "--lr-schedule", "cosine"]
     argv += ["--differentiation", "central", "--data-dir", str(shared_data_dir)]
     assert main(argv) == 0
-    assert "ours, 1 seeds, cosine lr, central derivatives" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ours, 1 seeds, quick settings, cosine lr, central derivatives" in out
 
 
 def test_command_line_checks_for_the_real_pendulum_data_first(
@@ -270,7 +271,7 @@ def test_the_derivatives_label_only_marks_tables_with_measured_data(capsys):
         main(["spring", "--seeds", "1", "--quick", "--differentiation", "central"]) == 0
     )
     out = capsys.readouterr().out
-    assert "ours, 1 seeds |" in out and "derivatives" not in out
+    assert "ours, 1 seeds, quick settings |" in out and "derivatives" not in out
 
 
 def test_command_line_caches_the_simulated_datasets(tmp_path):
