@@ -1163,6 +1163,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             :class:`~sklearn_hnn.exceptions.DivergenceWarning` says which
             initial conditions failed and when, and the other trajectories are
             integrated as if it were not there. None checks finiteness only.
+            Fixed-step methods check the states at the times of ``t``;
+            ``"dopri5"`` and ``"scipy"`` check every accepted step.
 
         Returns
         -------

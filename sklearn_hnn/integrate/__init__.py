@@ -110,7 +110,10 @@ def integrate(
         are NaN from then on, a
         :class:`~sklearn_hnn.exceptions.DivergenceWarning` names the failed
         trajectories and times, and the rest of the batch is unaffected. None
-        checks finiteness only. See :mod:`sklearn_hnn.integrate.divergence`.
+        checks finiteness only. Fixed-step methods check the states at the
+        times of ``t`` (an excursion between two of them that comes back
+        goes unseen); ``"dopri5"`` and ``"scipy"`` check every accepted step. See
+        :mod:`sklearn_hnn.integrate.divergence`.
     cuda_graph : bool, default=False
         Fixed-grid methods on a CUDA device: capture one step in a CUDA graph
         and replay it at every step (:mod:`sklearn_hnn.integrate.cuda_graph`),
