@@ -34,6 +34,15 @@ def shape_of(value) -> tuple[int, ...] | None:
         return None
 
 
+def backend_missing(device: torch.device) -> bool:
+    """Whether ``device`` needs a backend (CUDA, MPS) that is not available."""
+    available = {
+        "cuda": torch.cuda.is_available,
+        "mps": torch.backends.mps.is_available,
+    }.get(device.type)
+    return available is not None and not available()
+
+
 def check_float_array(value, name: str, dtype=FLOAT_DTYPES, **kwargs) -> np.ndarray:
     """:func:`sklearn.utils.validation.check_array` with ``name`` in every error.
 

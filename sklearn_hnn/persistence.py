@@ -30,7 +30,7 @@ import torch
 
 import sklearn_hnn
 from sklearn_hnn._io import atomic_write
-from sklearn_hnn._validation import check_output_file, check_path
+from sklearn_hnn._validation import backend_missing, check_output_file, check_path
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 
 #: Identifies our files, and the version of their layout.
@@ -107,10 +107,8 @@ def _decode(value) -> Any:
         return tuple(_decode(item) for item in items)
     if "torch.optim" in value:
         name = value["torch.optim"]
-        optimizer = getattr(torch.optim, name, None) if isinstance(name, str) else None
-        if not (
-            isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer)
-        ):
+        optimizer = _torch_optimizer(name)
+        if optimizer is None:
             raise ValueError(f"torch.optim has no optimizer {_shown(name)}")
         return optimizer
     if "differentiator" in value:
@@ -125,6 +123,14 @@ def _decode(value) -> Any:
             raise ValueError(f"the parameters of {name} are not a JSON object")
         return classes[name](**params)
     raise ValueError(f"unknown parameter encoding {_shown(value)}")
+
+
+def _torch_optimizer(name) -> type[torch.optim.Optimizer] | None:
+    """The optimizer class called ``name`` in ``torch.optim``, or None."""
+    found = getattr(torch.optim, name, None) if isinstance(name, str) else None
+    if isinstance(found, type) and issubclass(found, torch.optim.Optimizer):
+        return found
+    return None
 
 
 def _encode_params(estimator, warn_callbacks: bool) -> str:
@@ -583,14 +589,11 @@ def _check_output_width(estimator) -> None:
 def _available_device(saved: str, requested: str | None) -> str:
     if requested is not None:
         return requested
-    kind = torch.device(saved).type
-    available = {
-        "cuda": torch.cuda.is_available,
-        "mps": torch.backends.mps.is_available,
-    }
-    if kind in available and not available[kind]():
+    backend = torch.device(saved)
+    if backend_missing(backend):
         warnings.warn(
-            f"The model was saved with device={saved!r}, but {kind.upper()} is not "
+            f"The model was saved with device={saved!r}, but {backend.type.upper()} "
+            "is not "
             "available here; it is loaded with device='cpu'.",
             UserWarning,
             stacklevel=4,  # _available_device, _unpack, load, its caller

@@ -191,21 +191,9 @@ def _split_by_trajectory(
     )
 
 
-#: Arguments of :func:`make_simulated_dataset` that are part of every cache key.
-_KEYED = (
-    "system",
-    "n_trajectories",
-    "n_points",
-    "t_max",
-    "noise_std",
-    "train_fraction",
-    "random_state",
-)
-
-
-def _check_cache_identity(system, cache_name, cache_params) -> None:
-    """Raise unless ``cache_name``, ``cache_params`` and ``repr(system)`` can
-    identify a simulated dataset in the cache."""
+def _check_cache_identity(system, cache_name) -> None:
+    """Raise unless ``cache_name`` and ``repr(system)`` can identify a
+    simulated dataset in the cache."""
     if cache_name is None:
         raise ValueError("cache_name is required when cache_dir is given.")
     if type(system).__repr__ is object.__repr__:
@@ -213,12 +201,6 @@ def _check_cache_identity(system, cache_name, cache_params) -> None:
             f"system must define a __repr__ that names its parameters to be "
             f"cached: {type(system).__name__} uses object's, which holds a memory "
             "address, so no later call would find its data in cache_dir."
-        )
-    clash = sorted(set(cache_params or {}) & set(_KEYED))
-    if clash:
-        raise ValueError(
-            f"cache_params must not redefine the arguments {clash}, which are "
-            "part of the cache key already."
         )
 
 
@@ -289,7 +271,7 @@ def make_simulated_dataset(
         )
     cache_dir = check_cache_arguments(cache_dir, random_state)
     if cache_dir is not None:
-        _check_cache_identity(system, cache_name, cache_params)
+        _check_cache_identity(system, cache_name)
     n_trajectories = check_positive_int(n_trajectories, "n_trajectories")
     n_points = check_positive_int(n_points, "n_points")
     t_max = check_positive_float(t_max, "t_max")
@@ -331,7 +313,13 @@ def make_simulated_dataset(
             "noise_std": noise_std,
             "train_fraction": float(train_fraction),
             "random_state": int(random_state),
-            **(cache_params or {}),
         }
+        clash = sorted(set(cache_params or {}) & set(params))
+        if clash:
+            raise ValueError(
+                f"cache_params must not redefine the arguments {clash}, which are "
+                "part of the cache key already."
+            )
+        params.update(cache_params or {})
         arrays = load_or_build(cache_name, params, simulate, cache_dir)
     return _split_by_trajectory(system, n_train=n_train, **arrays)

@@ -30,6 +30,7 @@ from skorch.history import History
 
 from sklearn_hnn._threads import threads_for
 from sklearn_hnn._validation import (
+    backend_missing,
     check_2d,
     check_float_array,
     check_option,
@@ -51,6 +52,7 @@ from sklearn_hnn.exceptions import (
 from sklearn_hnn.integrate import integrate_and_report
 from sklearn_hnn.nn.frozen import freeze_field
 from sklearn_hnn.nn.mlp import ACTIVATIONS
+from sklearn_hnn.persistence import _torch_optimizer
 
 #: Fitted attributes of the normalisation (see the ``normalize`` parameter).
 _SCALES = ("X_offset_", "X_scale_", "y_scale_")
@@ -206,12 +208,6 @@ def _save_checkpoints(net: DynamicsNet) -> None:
             callback.save_final(net)
 
 
-def _is_torch_optimizer(name: str) -> bool:
-    """Whether ``torch.optim`` has an optimizer class called ``name``."""
-    found = getattr(torch.optim, name, None)
-    return isinstance(found, type) and issubclass(found, torch.optim.Optimizer)
-
-
 def _resolve_device(device) -> torch.device:
     try:
         resolved = torch.device(device)
@@ -219,10 +215,11 @@ def _resolve_device(device) -> torch.device:
         raise ValueError(
             f"device must name a torch device such as 'cpu' or 'cuda'; got {device!r}."
         ) from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device={device!r} was asked for, but CUDA is not available.")
-    if resolved.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"device={device!r} was asked for, but MPS is not available.")
+    if backend_missing(resolved):
+        raise ValueError(
+            f"device={device!r} was asked for, but {resolved.type.upper()} is not "
+            "available."
+        )
     if resolved.type == "meta":
         raise ValueError(
             "device='meta' holds shapes but no data: a model cannot train or "
@@ -468,11 +465,13 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         """The skorch net of ``architecture``, with the optimizer the
         parameters say, or the one ``optimizer`` records (its name in
         ``torch.optim``, its ``lr`` and ``weight_decay``)."""
-        if optimizer is None:
-            optimizer = {"lr": self.lr, "weight_decay": self.weight_decay}
-            optimizer_class = self._optimizer_class()
+        if optimizer is None:  # as the parameters say
+            optimizer, optimizer_class = (
+                self._optimizer_record(),
+                self._optimizer_class(),
+            )
         else:
-            optimizer_class = getattr(torch.optim, optimizer["name"])
+            optimizer_class = _torch_optimizer(optimizer["name"])
         optimizer_kwargs = {}
         if _takes_argument(optimizer_class, "weight_decay"):
             optimizer_kwargs["optimizer__weight_decay"] = optimizer["weight_decay"]
@@ -543,6 +542,15 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 "an optimizer with weight decay."
             )
         return optimizer
+
+    def _optimizer_record(self) -> dict:
+        """The optimizer the parameters ask for, as a fitted model records it:
+        its class name, ``lr`` and ``weight_decay``."""
+        return {
+            "name": self._optimizer_class().__name__,
+            "lr": float(self.lr),
+            "weight_decay": float(self.weight_decay),
+        }
 
     def _check_callbacks(self) -> None:
         """Raise unless every entry of ``callbacks`` is one skorch accepts."""
@@ -711,7 +719,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         The network is built as it was fitted (saves before the architecture
         was recorded: from the parameters)."""
         recorded = metadata.get("optimizer")
-        if recorded is not None and not _is_torch_optimizer(recorded["name"]):
+        if recorded is not None and _torch_optimizer(recorded["name"]) is None:
             recorded = None  # then from the parameters, as older saves
         metadata = {
             **metadata,
@@ -780,11 +788,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 metadata["validation_seed"] = seed
             if metadata["architecture"] is None:  # unpickled from before it was kept
                 metadata["architecture"] = architecture
-        metadata["optimizer"] = {
-            "name": self._optimizer_class().__name__,
-            "lr": float(self.lr),
-            "weight_decay": float(self.weight_decay),
-        }
+        metadata["optimizer"] = self._optimizer_record()
         # What the network trains on, checked to fit in its float32.
         X_train = self._normalized_inputs(X_checked, scales)
         y_train = y_2d / scales["y_scale_"]
