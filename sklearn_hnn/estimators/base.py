@@ -1211,6 +1211,32 @@ n_features)
         out = states.transpose(0, 1).cpu().numpy()
         return out[0] if single else out
 
+    def set_params(self, **params):
+        """Set parameters, all or none.
+
+        As :meth:`sklearn.base.BaseEstimator.set_params`, except that every
+        name is checked before any is set: a call with an unknown name raises
+        and leaves the estimator as it was.
+
+        Parameters
+        ----------
+        **params
+            Parameter names (``name`` or ``component__name``) and their values.
+
+        Returns
+        -------
+        self : estimator instance
+        """
+        valid = self.get_params(deep=True)
+        unknown = [name for name in params if name not in valid]
+        if unknown:
+            raise ValueError(
+                f"Invalid parameter {unknown[0]!r} for estimator "
+                f"{type(self).__name__}; nothing was set. Valid parameters "
+                f"are: {sorted(self.get_params(deep=False))!r}."
+            )
+        return super().set_params(**params)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True

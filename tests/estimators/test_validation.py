@@ -101,6 +101,16 @@ def test_bad_parameters_name_the_parameter(param, value):
     assert_array_equal(est.predict(X), before)
 
 
+@pytest.mark.parametrize("cls", [BaselineDynamicsRegressor, HamiltonianRegressor])
+def test_set_params_with_an_unknown_name_sets_nothing(cls):
+    est = cls(**SMALL)
+    with pytest.raises(ValueError, match=r"Invalid parameter 'lrate'.*nothing was set"):
+        est.set_params(lr=0.5, max_epochs=7, lrate=0.1)
+    assert (est.lr, est.max_epochs) == (1e-3, 5)
+    assert est.set_params(lr=0.5, max_epochs=7) is est
+    assert (est.lr, est.max_epochs) == (0.5, 7)
+
+
 @pytest.mark.parametrize("sizes", [(0,), (8, -1), (2.5,), (True,)])
 def test_bad_hidden_layer_sizes(sizes):
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
