@@ -294,8 +294,10 @@ default="central"
     ------
     ValueError
         If an input is malformed, ``t`` is not strictly increasing within a
-        trajectory, or a segment has fewer samples than the method needs. All
-        checks run before anything is computed.
+        trajectory, or a segment has fewer samples than the method needs (all
+        checked before anything is computed); or if a derivative overflows
+        float64, because a time step is too small for the change of ``X``
+        over it.
 
     Notes
     -----
@@ -368,13 +370,23 @@ default="central"
 
     dXdt = np.empty_like(X)
     for rows in segments:
-        derivative = np.asarray(
-            differentiator.differentiate_segment(X[rows], t[rows]), dtype=np.float64
-        )
+        with np.errstate(all="ignore"):  # non-finite results are reported below
+            derivative = np.asarray(
+                differentiator.differentiate_segment(X[rows], t[rows]),
+                dtype=np.float64,
+            )
         if derivative.shape != (len(rows), X.shape[1]):
             raise ValueError(
                 f"method={differentiator!r} returned shape {derivative.shape} for a "
                 f"segment of shape {(len(rows), X.shape[1])}; they must match."
             )
         dXdt[rows] = derivative
+    bad = ~np.isfinite(dXdt).all(axis=1)
+    if bad.any():
+        raise ValueError(
+            f"dX/dt estimated from t (method={differentiator!r}) is not finite in "
+            f"{int(bad.sum())} of {n_samples} rows, the first being row "
+            f"{int(np.argmax(bad))}: there the steps of t are too small for the "
+            "changes of X, and the quotients overflow float64."
+        )
     return dXdt

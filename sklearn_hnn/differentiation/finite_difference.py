@@ -88,37 +88,27 @@ class FiniteDifference(Differentiator):
         elif len(t) == 2:
             out[:] = slopes[0]
         else:
-            out[1:-1] = _central_interior(x, h)
-            out[0] = _one_sided(x[0], x[1], x[2], h[0], h[1])
-            # The last point is the first one seen with time reversed.
-            out[-1] = -_one_sided(x[-1], x[-2], x[-3], h[-1], h[-2])
+            # Both formulas are exact for quadratics and use only the slopes, so
+            # they neither underflow on tiny steps nor cancel on large values.
+            # Interior: the slopes on either side, each weighted by the
+            # opposite step.
+            weight = h[:-1] / (h[:-1] + h[1:])
+            out[1:-1] = weight * slopes[1:] + (1.0 - weight) * slopes[:-1]
+            out[0] = _end_slope(slopes[0], slopes[1], h[0], h[1])
+            out[-1] = _end_slope(slopes[-1], slopes[-2], h[-1], h[-2])
         return out
 
 
-def _central_interior(x: np.ndarray, h: np.ndarray) -> np.ndarray:
-    """Three-point derivative at ``x[1:-1]`` with steps ``h`` of shape (n-1, 1).
-
-    Exact for quadratics: weights the two neighbours by the square of the
-    opposite step so the second-order terms cancel.
-    """
-    h_minus, h_plus = h[:-1], h[1:]
-    return (
-        h_minus**2 * x[2:] - h_plus**2 * x[:-2] + (h_plus**2 - h_minus**2) * x[1:-1]
-    ) / (h_plus * h_minus * (h_plus + h_minus))
-
-
-def _one_sided(
-    x0: np.ndarray, x1: np.ndarray, x2: np.ndarray, h1: np.ndarray, h2: np.ndarray
+def _end_slope(
+    near: np.ndarray, far: np.ndarray, h_near: np.ndarray, h_far: np.ndarray
 ) -> np.ndarray:
-    """Derivative at the end point ``x0`` from the next two samples.
+    """Derivative at an end point from the two slopes next to it.
 
-    ``h1`` is the step from ``x0`` to ``x1`` and ``h2`` from ``x1`` to ``x2``.
-    The weights come from differentiating the quadratic through the three
-    points at the first one, so the estimate is exact for quadratics.
+    ``near`` is the slope over the end step ``h_near`` and ``far`` the slope
+    over the following step ``h_far``. The result is the derivative at the end
+    point of the quadratic through the three points, written as the near slope
+    extrapolated along the change of slope, so it is exact for quadratics.
+    The same formula holds at either end: mirroring time flips the sign of
+    every slope and of the derivative alike.
     """
-    total = h1 + h2
-    return (
-        -(2 * h1 + h2) / (h1 * total) * x0
-        + total / (h1 * h2) * x1
-        - h1 / (h2 * total) * x2
-    )
+    return near + h_near / (h_near + h_far) * (near - far)

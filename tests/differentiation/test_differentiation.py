@@ -457,6 +457,39 @@ def test_time_unit_only_rescales(method, unit):
     np.testing.assert_allclose(result * unit, time_derivative(X, t, method=method))
 
 
+@pytest.mark.parametrize("unit", [1e-200, 1e-300])
+@pytest.mark.parametrize("method", METHODS)
+def test_tiny_time_steps_whose_products_underflow(method, unit):
+    # Squares and products of these steps underflow to 0 (the central formula
+    # once divided by them); the derivatives themselves are finite.
+    t = random_grid(0.05, stop=3.0)
+    X = signal(t)
+    result = time_derivative(X, t * unit, method=method)
+    np.testing.assert_allclose(
+        result * unit, time_derivative(X, t, method=method), rtol=1e-9
+    )
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_derivatives_beyond_float64_raise(method):
+    t = np.arange(8) * 1e-300
+    X = signal(np.arange(8.0)) * 1e10  # changes of 1e10 over steps of 1e-300
+    with np.errstate(all="raise"):  # and no RuntimeWarning on the way
+        with pytest.raises(ValueError, match=r"not finite in \d+ of 8 rows.*overflow"):
+            time_derivative(X, t, method=method)
+
+
+def test_non_finite_output_of_a_custom_method_is_reported():
+    class Broken(Differentiator):
+        min_points = 1
+
+        def differentiate_segment(self, x, t):
+            return np.full(np.shape(x), np.nan)
+
+    with pytest.raises(ValueError, match="not finite in 3 of 3 rows"):
+        time_derivative(np.ones((3, 1)), np.arange(3.0), method=Broken())
+
+
 def test_parameters_can_be_read_and_set_as_in_scikit_learn():
     savgol = SavitzkyGolay(window_length=5, polyorder=2)
     assert savgol.get_params() == {"window_length": 5, "polyorder": 2}
