@@ -2,7 +2,9 @@
 
 A cache file is an ``.npz`` archive, never pickled, named
 ``<name>-<key>.npz``. The key hashes the dataset's name, every parameter, the
-cache format and the package version. Beside the arrays, a ``__meta__`` entry
+cache format, and the versions of this package, numpy (whose random
+generators may change between versions) and scipy (which integrates the
+trajectories). Beside the arrays, a ``__meta__`` entry
 holds a JSON record of the name, the parameters, the key and a SHA-256 checksum
 of every array. A file that cannot be read, or does not hold what its key
 promises, is reported with a :class:`CacheWarning` and rebuilt. Files are
@@ -21,6 +23,7 @@ from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+import scipy
 
 import sklearn_hnn
 from sklearn_hnn._io import atomic_write
@@ -173,6 +176,8 @@ def _key(name: str, params) -> str:
         "params": params,
         "format": CACHE_FORMAT,
         "version": sklearn_hnn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
     }
     return hashlib.sha256(_canonical(record).encode()).hexdigest()
 

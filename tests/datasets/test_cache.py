@@ -127,7 +127,7 @@ def test_every_parameter_has_its_own_file(name, tmp_path, instant_simulation):
     assert len(files) == 1 + len(parameters)
 
 
-def test_cache_format_and_package_version_are_in_the_key(
+def test_cache_format_and_library_versions_are_in_the_key(
     tmp_path, instant_simulation, monkeypatch
 ):
     make_spring_dataset(**SMALL, cache_dir=tmp_path)
@@ -135,7 +135,11 @@ def test_cache_format_and_package_version_are_in_the_key(
     make_spring_dataset(**SMALL, cache_dir=tmp_path)
     monkeypatch.setattr(sklearn_hnn, "__version__", "0.0.0")
     make_spring_dataset(**SMALL, cache_dir=tmp_path)
-    assert len(list(tmp_path.iterdir())) == 3
+    monkeypatch.setattr(_cache.np, "__version__", "0.0.0")
+    make_spring_dataset(**SMALL, cache_dir=tmp_path)
+    monkeypatch.setattr(_cache.scipy, "__version__", "0.0.0")
+    make_spring_dataset(**SMALL, cache_dir=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 5
 
 
 def test_equal_values_share_a_file(tmp_path, simulations):
