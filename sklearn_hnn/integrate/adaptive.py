@@ -196,8 +196,8 @@ def outputs_passed(forward_t: np.ndarray, forward_time: float, at_end: bool) -> 
     """How many output times a step ending at ``forward_time`` has reached:
     those up to and including it, or all of them at the end of the run.
 
-    ``forward_t`` and ``forward_time`` are times multiplied by the direction of
-    integration, so ``forward_t`` increases.
+    ``forward_t`` and ``forward_time`` are times elapsed since ``t[0]`` in the
+    direction of integration, so ``forward_t`` increases.
     """
     if at_end:
         return len(forward_t)
@@ -221,6 +221,11 @@ def _initial_step(
 
     d0, d1 = rms(x0), rms(f0)
     h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
+    if not h0 > 0.0:  # d1 overflowed
+        raise RuntimeError(
+            "dopri5 cannot size its first step: the field at x0 is too large "
+            f"for float64 (its scaled norm is {d1:.3g})."
+        )
     f1 = field(x0 + h0 * f0)
     d2 = rms(f1 - f0) / h0
     if max(d1, d2) <= 1e-15:
@@ -270,26 +275,29 @@ def integrate_adaptive(
     unhealthy_trials = 0
     any_stopped = False
     exponent = -1.0 / method.order
-    t_now, t_end = float(t[0]), float(t[-1])
-    forward_t = direction * np.asarray(t, dtype=np.float64)  # increasing
+    # The clock is the time elapsed since t[0], in the direction of
+    # integration: the field is autonomous, and a clock that starts at zero
+    # resolves steps however far from zero t lies.
+    t0 = float(t[0])
+    forward_t = direction * (np.asarray(t, dtype=np.float64) - t0)  # 0, increasing
+    t_now, t_end = 0.0, float(forward_t[-1])
     next_out = 1
     while next_out < len(t):
-        remaining = abs(t_end - t_now)
-        clipped = h_proposed >= remaining
+        clipped = h_proposed >= t_end - t_now
+        # Steps below ten ticks of the clock are floored there (SciPy refuses
+        # them): rounding would distort them, and rejections could not shrink
+        # them. A floored step rejected for accuracy ends the run below.
+        floored = not clipped and h_proposed < 10.0 * np.spacing(t_now)
         if clipped:
-            h, t_new = remaining, t_end
+            h, t_new = t_end - t_now, t_end
         else:
             # Step by what the clock can represent, so that the state and the
-            # time stay in step however large |t| is (SciPy does the same). A
-            # step near or below the clock's resolution, which rounding would
-            # change by more than 1% (or to nothing), is taken as proposed:
-            # rejections could not shrink a rounded one.
-            t_new = t_now + direction * h_proposed
-            h = abs(t_new - t_now)
-            if abs(h - h_proposed) > 0.01 * h_proposed:
-                h = h_proposed
+            # time stay in step.
+            t_new = t_now + max(h_proposed, 10.0 * np.spacing(t_now))
+            h = t_new - t_now
         x_new, k_new, error, stages = method.step(field, x, k1, direction * h)
         ratios = _error_ratios(error, x, x_new, rtol, atol)
+        found = False  # a trajectory that is not healthy
         if monitor is None:
             ratio = float(ratios.max())  # NaN if any trajectory's error is NaN
         else:
@@ -305,7 +313,7 @@ def integrate_adaptive(
                 give_up = unhealthy_trials > MAX_UNHEALTHY_TRIALS
                 stopped = unhealthy if give_up else unhealthy & (ratios <= 1.0)
                 if bool(stopped.any()):
-                    monitor.stop(stopped, t_now, direction)
+                    monitor.stop(stopped, t0 + direction * t_now, direction)
                     any_stopped = True
                     x_new, k_new, ratios = _freeze(
                         monitor.alive, x, x_new, k_new, ratios
@@ -313,10 +321,17 @@ def integrate_adaptive(
                     ratio = float(ratios.max())
             else:
                 unhealthy_trials = 0
+        if floored and not ratio <= 1.0 and not found:
+            raise RuntimeError(
+                f"dopri5 needs steps below {h:.3g} at t={t0 + direction * t_now:.6g}, "
+                f"too small for float64 to count {t_now:.6g} after t[0]; the "
+                "problem may be stiff or the solution may have blown up."
+            )
         n_steps += 1
         if n_steps > max_steps:
             raise RuntimeError(
-                f"dopri5 gave up after {max_steps} steps at t={t_now:.6g}; the "
+                f"dopri5 gave up after {max_steps} steps at "
+                f"t={t0 + direction * t_now:.6g}; the "
                 "problem may be stiff or the solution may have blown up."
             )
         if not np.isfinite(ratio):
@@ -326,11 +341,11 @@ def integrate_adaptive(
         else:
             factor = min(max_factor, max(min_factor, safety * ratio**exponent))
         if ratio <= 1.0:
-            last = outputs_passed(forward_t, direction * t_new, at_end=clipped)
+            last = outputs_passed(forward_t, t_new, at_end=clipped)
             if last > next_out:
-                inside = last - 1 if forward_t[last - 1] == direction * t_new else last
+                inside = last - 1 if forward_t[last - 1] == t_new else last
                 if inside > next_out:  # strictly inside the step: interpolate
-                    theta = (forward_t[next_out:inside] - direction * t_now) / h
+                    theta = (forward_t[next_out:inside] - t_now) / h
                     out.extend(method.interpolate(x, stages, direction * h, theta))
                 if inside < last:  # on the step's end
                     out.append(x_new)

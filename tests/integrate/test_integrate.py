@@ -147,14 +147,48 @@ def test_shifting_the_grid_far_from_zero_keeps_the_accuracy(method):
 
 def test_dopri5_finishes_with_steps_near_the_clocks_resolution():
     # At t ~ 1.7e9 times are 2.4e-7 apart and a fast oscillator needs steps of
-    # about 1e-7: rounding them to the clock's grid would repeat a rejected
-    # step forever; they are taken as proposed instead.
+    # about 1e-7: dopri5 counts time from t[0], where such steps are exact.
     def fast(x):
         return 1e6 * rotation(x)
 
-    t = 1.7e9 + np.linspace(0.0, 2e-5, 5)
-    out = integrate(fast, torch.tensor(X0), t, "dopri5", max_steps=10_000)
-    assert torch.isfinite(out).all()
+    t = 1.7e9 + np.linspace(0.0, 2e-5, 5)  # rounded to the clock's grid
+    out = integrate(fast, torch.tensor(X0), t, "dopri5", rtol=1e-8)
+    assert_allclose(out.numpy(), exact(X0, 1e6 * (t - t[0])), atol=1e-6)
+
+
+@pytest.mark.parametrize("offset", [1e15, 2.0**50, -1e15])
+@pytest.mark.parametrize("rtol", [1e-3, 1e-5])
+def test_dopri5_is_as_accurate_far_from_zero_as_at_zero(offset, rtol):
+    # Every offset + k/4 is a float64, but the times between are 0.125 or
+    # 0.25 apart: steps counted on t itself would be rounded to that grid.
+    s = np.arange(41) * 0.25
+    kwargs = {"rtol": rtol, "atol": 1e-9, "max_steps": 5000}
+    near = integrate(rotation, torch.tensor(X0), s, "dopri5", **kwargs)
+    far = integrate(rotation, torch.tensor(X0), offset + s, "dopri5", **kwargs)
+    assert_allclose(far.numpy(), near.numpy(), atol=1e-12)
+
+
+def test_dopri5_stops_when_the_step_falls_below_the_clocks_resolution():
+    # x' = x² blows up at t = 1; the steps shrink with the distance to it
+    # until float64 can no longer count them beside an elapsed time of 1.
+    with pytest.raises(RuntimeError, match="too small for float64 to count"):
+        integrate(
+            lambda x: x**2,
+            torch.ones(1, 1, dtype=torch.float64),
+            [0.0, 2.0],
+            "dopri5",
+            max_growth=None,
+        )
+
+
+def test_dopri5_refuses_a_field_too_large_to_size_a_step():
+    with pytest.raises(RuntimeError, match="cannot size its first step"):
+        integrate(
+            lambda x: -1e300 * x,
+            torch.ones(1, 2, dtype=torch.float64),
+            [0.0, 1.0],
+            "dopri5",
+        )
 
 
 def test_a_time_too_large_for_a_float_names_t():
