@@ -58,6 +58,12 @@ from sklearn_hnn.persistence import _torch_optimizer
 _SCALES = ("X_offset_", "X_scale_", "y_scale_")
 
 
+def _has_params(value) -> bool:
+    """Whether ``value`` is a component with parameters of its own, as
+    scikit-learn's ``get_params(deep=True)`` decides it."""
+    return hasattr(value, "get_params") and not isinstance(value, type)
+
+
 def _takes_argument(cls: type, name: str) -> bool:
     """Whether ``cls(...)`` accepts the keyword argument ``name``."""
     parameters = inspect.signature(cls).parameters
@@ -1203,20 +1209,28 @@ n_features)
     def set_params(self, **params):
         """Set parameters, all or none.
 
-        As :meth:`sklearn.base.BaseEstimator.set_params`, except that every
-        name is checked before any is set: a call with an unknown name raises
-        and leaves the estimator as it was.
+        As :meth:`sklearn.base.BaseEstimator.set_params`, except that a call
+        that fails changes nothing: every name is checked before any is set,
+        and if a value is then refused (a nested ``differentiation__...``
+        one, say), the parameters set before it are put back.
 
         Parameters
         ----------
         **params
             Parameter names (``name`` or ``component__name``) and their values.
+            A component replaced in the same call takes its nested values.
 
         Returns
         -------
-        self : estimator instance
+        self
+            This estimator.
         """
         valid = self.get_params(deep=True)
+        for name, value in params.items():  # a replaced component's own names
+            if "__" not in name and _has_params(value):
+                valid.update(
+                    {f"{name}__{key}": item for key, item in value.get_params().items()}
+                )
         unknown = [name for name in params if name not in valid]
         if unknown:
             raise ValueError(
@@ -1224,7 +1238,20 @@ n_features)
                 f"{type(self).__name__}; nothing was set. Valid parameters "
                 f"are: {sorted(self.get_params(deep=False))!r}."
             )
-        return super().set_params(**params)
+        before = self.get_params(deep=False)
+        components = {
+            name: value.get_params(deep=False)
+            for name, value in before.items()
+            if _has_params(value)
+        }
+        try:
+            return super().set_params(**params)
+        except BaseException:
+            for name, value in before.items():
+                setattr(self, name, value)
+            for name, values in components.items():
+                before[name].set_params(**values)
+            raise
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_array_equal
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import EarlyStopping, ProgressBar
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.differentiation import SavitzkyGolay
 
 SMALL = {"hidden_layer_sizes": (8,), "max_epochs": 5, "random_state": 0}
 X = np.random.default_rng(0).uniform(-1, 1, size=(30, 2))
@@ -109,6 +111,24 @@ def test_set_params_with_an_unknown_name_sets_nothing(cls):
     assert (est.lr, est.max_epochs) == (1e-3, 5)
     assert est.set_params(lr=0.5, max_epochs=7) is est
     assert (est.lr, est.max_epochs) == (0.5, 7)
+
+
+def test_set_params_with_a_refused_nested_value_sets_nothing():
+    est = HamiltonianRegressor(**SMALL, differentiation=SavitzkyGolay(7, 3))
+    with pytest.raises(ValueError, match="window_length"):
+        est.set_params(lr=0.5, differentiation__window_length=-3)
+    assert est.lr == 1e-3
+    assert est.differentiation.get_params() == {"window_length": 7, "polyorder": 3}
+
+
+def test_set_params_replaces_a_component_and_sets_its_values_in_one_call():
+    est = HamiltonianRegressor(**SMALL)
+    est.set_params(differentiation=SavitzkyGolay(), differentiation__window_length=9)
+    assert est.differentiation.window_length == 9
+    # as GridSearchCV does it
+    grid = {"differentiation": [SavitzkyGolay()], "differentiation__window_length": [5]}
+    search = GridSearchCV(est, grid, cv=2).fit(X, Y)
+    assert search.best_params_["differentiation__window_length"] == 5
 
 
 @pytest.mark.parametrize("sizes", [(0,), (8, -1), (2.5,), (True,)])
