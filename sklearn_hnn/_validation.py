@@ -53,6 +53,9 @@ def check_float_array(value, name: str, dtype=FLOAT_DTYPES, **kwargs) -> np.ndar
     """
     if isinstance(value, torch.Tensor):  # read as data, wherever it lives
         value = value.detach().cpu()
+        if value.dtype == torch.bfloat16:  # numpy has no bfloat16
+            value = value.float()
+        value = value.numpy()  # keeps float32 float32, as for arrays
     try:
         return check_array(value, dtype=dtype, input_name=name, **kwargs)
     except (TypeError, ValueError, OverflowError) as exc:

@@ -1059,15 +1059,23 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                 f"x0 has width {shape[0]}, but this model was fitted on states "
                 f"of width {self.n_features_in_}."
             )
-        if not single:
+        if single:  # one row, keeping a Series' labels as column names
+            if hasattr(x0, "to_frame"):
+                x0 = x0.to_frame().T
+            elif isinstance(x0, torch.Tensor):
+                x0 = x0[None]
+            else:
+                x0 = np.atleast_2d(np.asarray(x0))
+        else:
             check_2d(x0, "x0")
-        x0 = check_float_array(np.atleast_2d(np.asarray(x0)) if single else x0, "x0")
-        if x0.shape[1] != self.n_features_in_:
+        states = check_float_array(x0, "x0")
+        if states.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"x0 has width {x0.shape[1]}, but this model was fitted on states "
-                f"of width {self.n_features_in_}."
+                f"x0 has width {states.shape[1]}, but this model was fitted on "
+                f"states of width {self.n_features_in_}."
             )
-        return x0, single
+        validate_data(self, x0, reset=False, skip_check_array=True)  # names
+        return states, single
 
     def _vector_field(
         self, field: str | None, state_dtype: torch.dtype

@@ -210,6 +210,35 @@ def test_tensors_are_read_as_data_even_when_they_require_grad(fitted):
     assert_array_equal(fitted.energy(states), fitted.energy(states.detach().numpy()))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_tensors_give_outputs_in_their_own_precision(fitted, dtype):
+    states = torch.tensor([[0.1, 0.2], [0.3, -0.4]], dtype=dtype)
+    expected = np.float32 if dtype == torch.float32 else np.float64
+    t = [0.0, 0.1]
+    for out in (
+        fitted.predict(states),
+        fitted.energy(states),
+        fitted.simulate(states, t),
+        fitted.simulate(states[0], t),
+    ):
+        assert out.dtype == expected
+    assert_array_equal(fitted.simulate(states, t), fitted.simulate(states.numpy(), t))
+
+
+def test_simulate_checks_feature_names_as_predict_does():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=["q", "p"])
+    est = HamiltonianRegressor(**SMALL).fit(frame, Y)
+    t = [0.0, 0.5]
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        plain = est.simulate(X[:2], t)  # as predict warns
+    assert_array_equal(est.simulate(frame.iloc[:2], t), plain)
+    assert_array_equal(est.simulate(frame.iloc[0], t), plain[0])
+    for swapped in (frame[["p", "q"]].iloc[:2], frame[["p", "q"]].iloc[0]):
+        with pytest.raises(ValueError, match="feature names should match"):
+            est.simulate(swapped, t)
+
+
 def test_bad_input_to_energy_and_predict(fitted):
     with pytest.raises(ValueError, match="Input X contains NaN"):
         fitted.energy(np.array([[np.nan, 0.0]]))
