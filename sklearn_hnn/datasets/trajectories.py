@@ -307,6 +307,7 @@ def make_simulated_dataset(
     else:
         params = {
             "system": repr(system),
+            "system_class": f"{type(system).__module__}.{type(system).__qualname__}",
             "n_trajectories": n_trajectories,
             "n_points": n_points,
             "t_max": t_max,

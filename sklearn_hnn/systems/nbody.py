@@ -47,6 +47,8 @@ class NBody(HamiltonianSystem):
             raise ValueError(
                 f"masses must be a sequence of at least 2 numbers; got {masses!r}."
             )
+        if any(isinstance(mass, bool | np.bool_) for mass in masses):
+            raise ValueError(f"masses must be real numbers; got {masses!r}.")
         masses = check_float_array(
             masses, "masses", dtype=np.float64, ensure_2d=False, ensure_all_finite=False
         ).copy()
@@ -60,7 +62,8 @@ class NBody(HamiltonianSystem):
         self.n_dof = 2 * len(masses)
 
     def __repr__(self) -> str:
-        return f"NBody(masses={tuple(self.masses.tolist())}, gravity={self.gravity})"
+        masses = tuple(self.masses.tolist())
+        return f"{type(self).__name__}(masses={masses}, gravity={self.gravity})"
 
     @property
     def n_bodies(self) -> int:

@@ -43,7 +43,8 @@ class Pendulum(HamiltonianSystem):
 
     def __repr__(self) -> str:
         return (
-            f"Pendulum(mass={self.mass}, length={self.length}, gravity={self.gravity})"
+            f"{type(self).__name__}(mass={self.mass}, length={self.length}, "
+            f"gravity={self.gravity})"
         )
 
     @property

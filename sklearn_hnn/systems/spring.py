@@ -34,7 +34,7 @@ class MassSpring(HamiltonianSystem):
         self.mass = check_positive_float(mass, "mass")
 
     def __repr__(self) -> str:
-        return f"MassSpring(stiffness={self.stiffness}, mass={self.mass})"
+        return f"{type(self).__name__}(stiffness={self.stiffness}, mass={self.mass})"
 
     def _hamiltonian(self, X: np.ndarray) -> np.ndarray:
         q, p = X[..., 0], X[..., 1]

@@ -392,6 +392,31 @@ def test_a_system_without_a_repr_cannot_be_cached(tmp_path, simulations):
     assert len(simulations) == 1 and list(tmp_path.iterdir()) == []
 
 
+class _StifferSpring(MassSpring):
+    """A subclass with other physics whose parameters read as its parent's."""
+
+    def _hamiltonian(self, X):
+        return 2.0 * super()._hamiltonian(X)
+
+    def _gradient(self, X):
+        return 2.0 * super()._gradient(X)
+
+
+def test_a_subclass_does_not_share_its_parents_cache_files(tmp_path, simulations):
+    kwargs = dict(
+        n_trajectories=4, n_points=5, t_max=1.0, noise_std=0.0, train_fraction=0.5
+    )
+    cached = dict(random_state=0, cache_dir=tmp_path, cache_name="spring")
+    parent = make_simulated_dataset(MassSpring(), _sample, **kwargs, **cached)
+    child = make_simulated_dataset(_StifferSpring(), _sample, **kwargs, **cached)
+    assert simulations == [
+        "MassSpring(stiffness=1.0, mass=1.0)",
+        "_StifferSpring(stiffness=1.0, mass=1.0)",
+    ]
+    assert len(list(tmp_path.iterdir())) == 2
+    assert not np.allclose(child.dXdt_train, parent.dXdt_train)
+
+
 @pytest.mark.parametrize("umask", [0o022, 0o077])
 def test_cache_files_get_the_permissions_of_an_ordinary_file(tmp_path, umask):
     import os

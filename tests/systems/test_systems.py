@@ -123,6 +123,8 @@ def test_nbody_energy_counts_every_pair():
         ({"masses": (1.0, -1.0)}, "masses must be positive"),
         ({"masses": (1.0, np.nan)}, "masses must be positive"),
         ({"gravity": 0.0}, "gravity must be positive"),
+        ({"masses": [True, True]}, "masses must be real numbers"),
+        ({"masses": np.array([1, 1], dtype=bool)}, "masses must be real numbers"),
     ],
 )
 def test_nbody_rejects_bad_parameters(kwargs, message):
