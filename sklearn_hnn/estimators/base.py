@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
@@ -337,7 +338,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                     f"{type(self).__name__} requires y to be passed, but the "
                     "target y is None. y holds the time derivatives dX/dt; to "
                     "learn from trajectories without derivatives, pass t (and "
-                    "groups) instead."
+                    "groups) instead. In GridSearchCV, cross_validate and other "
+                    "model-selection tools, t and groups reach fit and score "
+                    "only through metadata routing: "
+                    "sklearn.set_config(enable_metadata_routing=True) and "
+                    "set_fit_request/set_score_request(t=True, groups=True)."
                 )
             return time_derivative(X, t, groups=groups, method=self.differentiation)
         if t is not None or groups is not None:
@@ -996,7 +1001,11 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             otherwise (computed in that precision). One-dimensional when the model was
             fitted on a 1-D ``y``.
         """
-        out = self._evaluate("forward", self._validate_X(X), self.y_scale_)
+        return self._predict(self._validate_X(X))
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`predict` of an ``X`` that :meth:`_validate_X` has checked."""
+        out = self._evaluate("forward", X, self.y_scale_)
         return out.ravel() if self._y_is_1d else out
 
     def score(self, X, y=None, sample_weight=None, *, t=None, groups=None):
@@ -1025,7 +1034,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             columns.
         """
         y = self._targets(X, y, t, groups)
-        n_samples = len(self._validate_X(X))
+        X_checked = self._validate_X(X)
+        n_samples = len(X_checked)
         if n_samples < 2:
             raise ValueError(
                 f"score needs at least 2 samples to compute R²; X has {n_samples}."
@@ -1042,7 +1052,8 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, y)
-        return super().score(X, y, sample_weight=sample_weight)
+        # RegressorMixin.score, on X as checked above (its names warned once)
+        return float(r2_score(y, self._predict(X_checked), sample_weight=sample_weight))
 
     # -------------------------------------------------------------- simulation
 

@@ -100,6 +100,11 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
                 f"have the same shape as X, {X.shape}."
             )
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.single_output = False  # y is shaped like X, 2-D
+        return tags
+
     def _module_spec(
         self, n_features: int, n_outputs: int, architecture: dict
     ) -> tuple[type[torch.nn.Module], dict]:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from numpy.testing import assert_array_equal
+from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch.callbacks import EarlyStopping, ProgressBar
@@ -310,6 +311,22 @@ def test_callback_classes_and_named_callbacks_are_accepted():
 def test_score_checks_y_and_sample_weight(fitted, y, kwargs, message):
     with pytest.raises(ValueError, match=message):
         fitted.score(X, y, **kwargs)
+
+
+def test_score_is_r2_and_checks_feature_names_once():
+    pd = pytest.importorskip("pandas")
+    est = HamiltonianRegressor(**SMALL).fit(pd.DataFrame(X, columns=["q", "p"]), Y)
+    with pytest.warns(UserWarning, match="valid feature names") as caught:
+        score = est.score(X, Y)
+    assert len(caught) == 1
+    with pytest.warns(UserWarning, match="valid feature names"):
+        expected = r2_score(Y, est.predict(X))
+    assert score == expected
+
+
+def test_score_without_y_or_t_points_to_metadata_routing(fitted):
+    with pytest.raises(ValueError, match=r"requires y.*set_score_request"):
+        fitted.score(X)
 
 
 def test_values_beyond_float32_fail_before_training():
