@@ -572,6 +572,23 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
                     f"callbacks[{i}] must be a skorch Callback (instance or class) "
                     f"or a (name, Callback) pair; got {entry!r}."
                 )
+            callback = entry[1] if named else entry
+            if isinstance(callback, type):  # skorch builds it with its defaults
+                parameter = inspect.signature(callback).parameters.get("monitor")
+                monitor = None if parameter is None else parameter.default
+            else:
+                monitor = getattr(callback, "monitor", None)
+            if (
+                not self.validation_fraction
+                and isinstance(monitor, str)
+                and monitor.startswith("valid_")
+            ):
+                raise ValueError(
+                    f"callbacks[{i}] monitors {monitor!r}, which is only recorded "
+                    "with validation_fraction > 0 (now "
+                    f"{self.validation_fraction!r}); set validation_fraction, or "
+                    "monitor a training score such as 'train_loss'."
+                )
 
     def _check_validation_size(self, n_samples: int) -> None:
         """Raise unless ``validation_fraction`` leaves samples to train on."""

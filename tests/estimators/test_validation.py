@@ -273,6 +273,14 @@ class _NoDecay(torch.optim.SGD):
             {"callbacks": [EarlyStopping(monitor="train_loss"), ("named", len)]},
             r"callbacks\[1\] must be a skorch Callback",
         ),
+        (
+            {"callbacks": [EarlyStopping()]},
+            r"callbacks\[0\] monitors 'valid_loss'.*validation_fraction > 0",
+        ),
+        (
+            {"callbacks": [ProgressBar, ("stop", EarlyStopping)]},
+            r"callbacks\[1\] monitors 'valid_loss'",
+        ),
     ],
 )
 def test_bad_optimizer_or_callbacks_fail_before_training(params, message):
