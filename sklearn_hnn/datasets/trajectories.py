@@ -154,7 +154,12 @@ def make_trajectory_dataset(
         )
     clean = system.trajectories(initial_states, t)
     derivatives = system.vector_field(clean)
-    noisy = clean + noise_std * rng.standard_normal(clean.shape)
+    with np.errstate(over="ignore"):  # reported just below
+        noisy = clean + noise_std * rng.standard_normal(clean.shape)
+    if not np.isfinite(noisy).all():
+        raise ValueError(
+            f"noise_std={noise_std!r} is too large: the noisy states overflow float64."
+        )
     return _split_by_trajectory(
         system,
         t=t,

@@ -66,13 +66,14 @@ def test_noise_free_option():
         ({"n_points": 1.5}, "n_points must be an integer >= 1"),
         ({"t_max": -1.0}, "t_max must be a positive"),
         ({"noise_std": -0.1}, "noise_std must be a finite number >= 0"),
+        ({"noise_std": 1e308}, "noise_std=1e[+]?308 is too large"),
         ({"train_fraction": 1.0}, "train_fraction must be strictly between 0 and 1"),
         ({"n_trajectories": 1}, "leaves no trajectory"),
     ],
 )
 def test_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        make_spring_dataset(**kwargs)
+    with np.errstate(over="raise"), pytest.raises(ValueError, match=message):
+        make_spring_dataset(**{"n_trajectories": 4, "random_state": 0, **kwargs})
 
 
 def test_train_fraction_is_not_lost_to_rounding():
