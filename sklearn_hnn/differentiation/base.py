@@ -345,6 +345,13 @@ default="central"
                 f"t must be strictly increasing in row order within each "
                 f"trajectory; in {_describe(label)}, row {i} has t={t_i!r} and "
                 f"the next row of that trajectory, row {j}, has t={t_j!r}."
+                + (
+                    " If the rows hold several trajectories, label them with "
+                    "groups (in model-selection tools, groups reaches fit only "
+                    "through metadata routing)."
+                    if label is None
+                    else ""
+                )
             )
         if max_gap is None:
             pieces = [rows]

@@ -356,7 +356,9 @@ def test_bad_t():
 @pytest.mark.parametrize("bad_t", [[0.0, 1.0, 1.0, 2.0], [0.0, 2.0, 1.0, 3.0]])
 def test_t_not_increasing_within_trajectory(bad_t):
     X = np.arange(8.0).reshape(4, 2)
-    with pytest.raises(ValueError, match=r"t must be strictly increasing.*groups=None"):
+    with pytest.raises(
+        ValueError, match=r"increasing.*groups=None.*label them with groups"
+    ):
         time_derivative(X, bad_t)
     # Split over groups, the same times are fine ...
     time_derivative(X, bad_t, groups=[0, 0, 1, 1])
