@@ -42,9 +42,9 @@ class FixedStepMethod:
     def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         raise NotImplementedError
 
-    def check_step(self, dt: float) -> None:
-        """Warn if the step size ``dt`` is a bad one for this method (the
-        default accepts any)."""
+    def check_steps(self, dt: np.ndarray) -> None:
+        """Warn if any of the step sizes ``dt`` is a bad one for this method
+        (the default accepts any). Called once per run, on the host."""
 
     def lift(self, x0: torch.Tensor) -> torch.Tensor:
         """The method's own state for initial states ``x0`` (``x0`` itself,
@@ -184,7 +184,9 @@ def integrate_fixed_grid(
         # preallocated tensor costs more than a small step's arithmetic.
         out = [x0]
         state = method.lift(x0)
-        for dt in (np.diff(t) / substeps).tolist():
+        step_sizes = np.diff(t) / substeps
+        method.check_steps(step_sizes)
+        for dt in step_sizes.tolist():
             for _ in range(substeps):
                 state = method.step(field, state, dt)
             out.append(method.project(state))

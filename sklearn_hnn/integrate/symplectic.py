@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
@@ -202,22 +203,29 @@ class Tao(FixedStepMethod):
             0.5 * (p_sum - p_rot),
         )
 
-    def check_step(self, dt: float) -> None:
-        """Warn (RuntimeWarning) if ``omega * |dt|`` is near a resonance.
+    def check_steps(self, dt: np.ndarray) -> None:
+        """Warn (RuntimeWarning) once if ``omega * |dt|`` is near a resonance
+        for any of the step sizes ``dt``.
 
         Parameters
         ----------
-        dt : float
-            A step size.
+        dt : ndarray of shape (n_steps,)
+            The step sizes of a run.
         """
-        phase = self.omega * abs(dt)
-        if phase > 0.5 and abs(math.sin(2.0 * phase)) < 0.1:
+        phase = self.omega * np.abs(np.asarray(dt, dtype=np.float64))
+        resonant = np.unique(phase[(phase > 0.5) & (np.abs(np.sin(2.0 * phase)) < 0.1)])
+        if resonant.size:
+            others = (
+                f" (and {resonant.size - 1} other step sizes)"
+                if resonant.size > 1
+                else ""
+            )
             warnings.warn(
-                f"tao: omega * dt = {phase:.3g} is near a multiple of pi/2, where "
-                "the coupling of the two copies resonates and the result is "
-                "wrong. Use another step (substeps).",
+                f"tao: omega * dt = {resonant[0]:.3g}{others} is near a multiple "
+                "of pi/2, where the coupling of the two copies resonates and the "
+                "result is wrong. Use another step (substeps).",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=2,
             )
 
     def lift(self, x0: torch.Tensor) -> torch.Tensor:
@@ -269,8 +277,6 @@ class Tao(FixedStepMethod):
         torch.Tensor of shape (n, 4d)
             The two copies at the end of the step.
         """
-        if not isinstance(dt, torch.Tensor):
-            self.check_step(dt)
         first, second = _halves(state)
         q, p = _halves(first)
         x, y = _halves(second)

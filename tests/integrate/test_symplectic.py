@@ -157,6 +157,18 @@ def test_tao_warns_at_its_resonant_step_sizes():
         integrate(coupled, X0, [0.0, 0.05, 0.1], "tao")  # omega dt = 1
 
 
+def test_tao_warns_once_per_run_on_an_uneven_resonant_grid():
+    omega = Tao().omega
+    steps = np.pi / omega * (1.0 + 1e-4 * np.arange(1, 21))  # 20 distinct sizes
+    t = np.concatenate([[0.0], np.cumsum(steps)])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        integrate(coupled, X0, t, "tao")
+    messages = [str(w.message) for w in caught if w.category is RuntimeWarning]
+    assert len(messages) == 1
+    assert "and 19 other step sizes" in messages[0]
+
+
 @pytest.mark.parametrize("method", GENERAL)
 def test_simulate_a_learned_hamiltonian_symplectically(method, spring_data):
     est = HamiltonianRegressor(
