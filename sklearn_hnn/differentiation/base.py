@@ -393,7 +393,7 @@ default="central"
         raise ValueError(
             f"dX/dt estimated from t (method={differentiator!r}) is not finite in "
             f"{int(bad.sum())} of {n_samples} rows, the first being row "
-            f"{int(np.argmax(bad))}: there the steps of t are too small for the "
-            "changes of X, and the quotients overflow float64."
+            f"{int(np.argmax(bad))}: there the changes of X over the steps of t "
+            "overflow float64 (steps too small, or values too large)."
         )
     return dXdt

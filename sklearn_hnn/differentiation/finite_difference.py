@@ -92,7 +92,8 @@ class FiniteDifference(Differentiator):
             # they neither underflow on tiny steps nor cancel on large values.
             # Interior: the slopes on either side, each weighted by the
             # opposite step.
-            weight = h[:-1] / (h[:-1] + h[1:])
+            # (Weights from ratios of steps: their sum may overflow.)
+            weight = 1.0 / (1.0 + h[1:] / h[:-1])
             out[1:-1] = weight * slopes[1:] + (1.0 - weight) * slopes[:-1]
             out[0] = _end_slope(slopes[0], slopes[1], h[0], h[1])
             out[-1] = _end_slope(slopes[-1], slopes[-2], h[-1], h[-2])
@@ -111,4 +112,4 @@ def _end_slope(
     The same formula holds at either end: mirroring time flips the sign of
     every slope and of the derivative alike.
     """
-    return near + h_near / (h_near + h_far) * (near - far)
+    return near + (near - far) / (1.0 + h_far / h_near)

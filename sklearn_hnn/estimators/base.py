@@ -1263,10 +1263,15 @@ n_features)
         """
         valid = self.get_params(deep=True)
         for name, value in params.items():  # a replaced component's own names
-            if "__" not in name and _has_params(value):
-                valid.update(
-                    {f"{name}__{key}": item for key, item in value.get_params().items()}
-                )
+            if "__" not in name and name in valid:
+                valid = {
+                    key: item
+                    for key, item in valid.items()
+                    if not key.startswith(f"{name}__")
+                }
+                if _has_params(value):
+                    nested = value.get_params(deep=True).items()
+                    valid.update({f"{name}__{key}": item for key, item in nested})
         unknown = [name for name in params if name not in valid]
         if unknown:
             raise ValueError(
@@ -1275,18 +1280,19 @@ n_features)
                 f"are: {sorted(self.get_params(deep=False))!r}."
             )
         before = self.get_params(deep=False)
-        components = {
-            name: value.get_params(deep=False)
-            for name, value in before.items()
+        # Every component the call may change, old or new, with its values.
+        components = [
+            (value, value.get_params(deep=False))
+            for value in [*before.values(), *params.values()]
             if _has_params(value)
-        }
+        ]
         try:
             return super().set_params(**params)
         except BaseException:
             for name, value in before.items():
                 setattr(self, name, value)
-            for name, values in components.items():
-                before[name].set_params(**values)
+            for component, values in components:
+                component.set_params(**values)
             raise
 
     def __sklearn_tags__(self):

@@ -262,8 +262,11 @@ def integrate_adaptive(
     like an inaccurate one and retried smaller, unless it met that
     trajectory's tolerance, which is a true blow-up; then, or after
     :data:`MAX_UNHEALTHY_TRIALS` such rejections in a row, the trajectory is
-    stopped at its last accepted state. A stopped trajectory no longer limits
-    the step size. Returns ``(len(t), *x0.shape)``.
+    stopped at its last accepted state. So is one that fails its tolerance on
+    a step of ten ticks of the clock, the smallest the clock counts (only a
+    blow-up, or an extremely stiff problem, needs smaller); without a monitor
+    that raises a RuntimeError. A stopped trajectory no longer limits the step
+    size. Returns ``(len(t), *x0.shape)``.
     """
     if len(t) == 1:
         return x0.clone().unsqueeze(0)
@@ -286,7 +289,7 @@ def integrate_adaptive(
         clipped = h_proposed >= t_end - t_now
         # Steps below ten ticks of the clock are floored there (SciPy refuses
         # them): rounding would distort them, and rejections could not shrink
-        # them. A floored step rejected for accuracy ends the run below.
+        # them. The trajectories that fail a floored step are stopped below.
         floored = not clipped and h_proposed < 10.0 * np.spacing(t_now)
         if clipped:
             h, t_new = t_end - t_now, t_end
@@ -322,11 +325,19 @@ def integrate_adaptive(
             else:
                 unhealthy_trials = 0
         if floored and not ratio <= 1.0 and not found:
-            raise RuntimeError(
-                f"dopri5 needs steps below {h:.3g} at t={t0 + direction * t_now:.6g}, "
-                f"too small for float64 to count {t_now:.6g} after t[0]; the "
-                "problem may be stiff or the solution may have blown up."
-            )
+            # The trajectories that fail even a step of ten ticks need steps
+            # the clock cannot count: stop them, or the run if none may stop.
+            if monitor is None:
+                raise RuntimeError(
+                    f"dopri5 needs steps below {h:.3g} at "
+                    f"t={t0 + direction * t_now:.6g}, too small for float64 to "
+                    f"count {t_now:.6g} after t[0]; the problem may be stiff or "
+                    "the solution may have blown up."
+                )
+            monitor.stop(~(ratios <= 1.0), t0 + direction * t_now, direction)
+            any_stopped = True
+            x_new, k_new, ratios = _freeze(monitor.alive, x, x_new, k_new, ratios)
+            ratio = float(ratios.max())
         n_steps += 1
         if n_steps > max_steps:
             raise RuntimeError(

@@ -102,7 +102,6 @@ class ReplayedSteps:
         self.method, self.field = method, field
         self.n_steps = (len(t) - 1) * substeps
         step_sizes = np.diff(t) / substeps
-        method.check_steps(step_sizes)  # on the host, before any step
         device = x0.device
         # The counter starts at ``substeps``, so that during step j it holds
         # j + substeps and ``counter // substeps`` is j's output row, the end of

@@ -165,6 +165,8 @@ def integrate_fixed_grid(
     then be capturable; if the capture fails, a RuntimeWarning says why and
     the run is eager. Returns a tensor of shape ``(len(t), *x0.shape)``.
     """
+    step_sizes = np.diff(t) / substeps
+    method.check_steps(step_sizes)  # on the host, once, before any step
     replayed = None
     if cuda_graph and can_replay(method, x0, (len(t) - 1) * substeps):
         try:
@@ -184,8 +186,6 @@ def integrate_fixed_grid(
         # preallocated tensor costs more than a small step's arithmetic.
         out = [x0]
         state = method.lift(x0)
-        step_sizes = np.diff(t) / substeps
-        method.check_steps(step_sizes)
         for dt in step_sizes.tolist():
             for _ in range(substeps):
                 state = method.step(field, state, dt)

@@ -213,8 +213,11 @@ class Tao(FixedStepMethod):
             The step sizes of a run.
         """
         phase = self.omega * np.abs(np.asarray(dt, dtype=np.float64))
-        resonant = np.unique(phase[(phase > 0.5) & (np.abs(np.sin(2.0 * phase)) < 0.1)])
-        if resonant.size:
+        near = (phase > 0.5) & (np.abs(np.sin(2.0 * phase)) < 0.1)
+        if near.any():
+            resonant = np.sort(phase[near])
+            # Sizes that differ only by rounding (an even grid's) count as one.
+            resonant = resonant[np.r_[True, np.diff(resonant) > 1e-9 * resonant[1:]]]
             others = (
                 f" (and {resonant.size - 1} other step sizes)"
                 if resonant.size > 1

@@ -47,7 +47,9 @@ class NBody(HamiltonianSystem):
             raise ValueError(
                 f"masses must be a sequence of at least 2 numbers; got {masses!r}."
             )
-        if any(isinstance(mass, bool | np.bool_) for mass in masses):
+        if str(getattr(masses, "dtype", "")) in ("bool", "torch.bool") or any(
+            isinstance(mass, bool | np.bool_) for mass in masses
+        ):
             raise ValueError(f"masses must be real numbers; got {masses!r}.")
         masses = check_float_array(
             masses, "masses", dtype=np.float64, ensure_2d=False, ensure_all_finite=False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 
 from sklearn_hnn.differentiation import (
     METHODS,
@@ -470,6 +471,13 @@ def test_tiny_time_steps_whose_products_underflow(method, unit):
     np.testing.assert_allclose(
         result * unit, time_derivative(X, t, method=method), rtol=1e-9
     )
+
+
+def test_central_on_steps_whose_sum_overflows():
+    # x = t² / 1e308 on steps of 1e308: their sum is beyond float64.
+    t = np.array([-1e308, 0.0, 1e308])
+    x = np.array([1e308, 0.0, 1e308])[:, None]
+    assert_array_equal(time_derivative(x, t).ravel(), [-2.0, 0.0, 2.0])
 
 
 @pytest.mark.parametrize("method", METHODS)

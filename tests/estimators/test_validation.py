@@ -122,6 +122,41 @@ def test_set_params_with_a_refused_nested_value_sets_nothing():
     assert est.differentiation.get_params() == {"window_length": 7, "polyorder": 3}
 
 
+class _Leaky:
+    """A component whose set_params sets values one by one until it fails."""
+
+    def __init__(self, a=1, b=2):
+        self.a, self.b = a, b
+
+    def get_params(self, deep=True):
+        return {"a": self.a, "b": self.b}
+
+    def set_params(self, **params):
+        for name, value in params.items():
+            if value is None:
+                raise RuntimeError(f"{name} refused")
+            setattr(self, name, value)
+        return self
+
+
+def test_set_params_puts_back_a_component_given_in_the_failing_call():
+    est = HamiltonianRegressor(**SMALL)
+    leaky = _Leaky()
+    with pytest.raises(RuntimeError, match="b refused"):
+        est.set_params(
+            differentiation=leaky, differentiation__a=5, differentiation__b=None
+        )
+    assert est.differentiation == "central"
+    assert leaky.get_params() == {"a": 1, "b": 2}
+
+
+def test_set_params_drops_the_nested_names_of_a_component_replaced_by_a_string():
+    est = HamiltonianRegressor(**SMALL, differentiation=SavitzkyGolay())
+    with pytest.raises(ValueError, match=r"'differentiation__polyorder'.*nothing"):
+        est.set_params(differentiation="central", differentiation__polyorder=3)
+    assert isinstance(est.differentiation, SavitzkyGolay)
+
+
 def test_set_params_replaces_a_component_and_sets_its_values_in_one_call():
     est = HamiltonianRegressor(**SMALL)
     est.set_params(differentiation=SavitzkyGolay(), differentiation__window_length=9)

@@ -5,6 +5,7 @@ import pytest
 import torch
 from numpy.testing import assert_allclose
 
+from sklearn_hnn.exceptions import DivergenceWarning
 from sklearn_hnn.integrate import METHODS, integrate
 
 
@@ -122,26 +123,36 @@ def test_float32_states_stay_float32():
     assert out.dtype == torch.float32
 
 
-@pytest.mark.parametrize(
-    ("max_steps", "message"),
-    [
-        (200, "dopri5 gave up after 200 steps"),
-        # Otherwise the steps shrink with the distance to the blow-up at t = 1
-        # until float64 can no longer count them beside an elapsed time of 1.
-        (None, "too small for float64 to count"),
-    ],
-)
-def test_dopri5_stops_on_a_blow_up_it_is_not_told_to_stop(max_steps, message):
-    kwargs = {} if max_steps is None else {"max_steps": max_steps}
-    with pytest.raises(RuntimeError, match=message):
+def test_dopri5_gives_up_on_a_blow_up_it_is_not_told_to_stop():
+    with pytest.raises(RuntimeError, match="dopri5 gave up after 200 steps"):
         integrate(
             lambda x: x**2,  # x(t) = 1 / (1 - t)
             torch.ones(1, 1, dtype=torch.float64),
             [0.0, 2.0],
             "dopri5",
-            max_growth=None,  # finite all the way, so no monitor stops it
-            **kwargs,
+            max_steps=200,
+            max_growth=None,  # finite all the way, so only max_steps stops it
         )
+
+
+@pytest.mark.parametrize("t0", [0.0, -1e5, 1e8])
+@pytest.mark.parametrize("direction", [1.0, -1.0])
+def test_dopri5_stops_a_blow_up_when_its_steps_fall_below_the_clocks_resolution(
+    t0, direction
+):
+    # Row 0 blows up 1 after t0 and stays finite on the way (max_growth=None):
+    # its steps shrink until float64 cannot count them beside that elapsed
+    # time. It is stopped there; row 1, at rest, runs to the end.
+    def field(x):
+        return torch.stack([direction * x[:, 0] ** 2, 0.0 * x[:, 1]], dim=1)
+
+    x0 = torch.tensor([[1.0, 1.0], [0.0, 1.0]], dtype=torch.float64)
+    t = t0 + direction * np.linspace(0.0, 2.0, 5)
+    with pytest.warns(DivergenceWarning, match="1 of 2 trajectories") as caught:
+        out = integrate(field, x0, t, "dopri5", max_growth=None)
+    assert "0 at t=" in str(caught[0].message)
+    assert torch.isfinite(out[:2, 0]).all() and torch.isnan(out[3:, 0]).all()
+    assert_allclose(out[:, 1].numpy(), np.tile([0.0, 1.0], (5, 1)))
 
 
 @pytest.mark.parametrize("method", ["rk4", "dopri5"])

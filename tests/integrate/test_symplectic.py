@@ -167,6 +167,12 @@ def test_tao_warns_once_per_run_on_an_uneven_resonant_grid():
     messages = [str(w.message) for w in caught if w.category is RuntimeWarning]
     assert len(messages) == 1
     assert "and 19 other step sizes" in messages[0]
+    # An even grid's steps differ only by rounding: one size.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        integrate(coupled, X0, np.linspace(0.0, 1000 * np.pi / omega, 1001), "tao")
+    (message,) = [str(w.message) for w in caught if "tao:" in str(w.message)]
+    assert "other step sizes" not in message
 
 
 @pytest.mark.parametrize("method", GENERAL)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from numpy.testing import assert_allclose
 
 from sklearn_hnn.datasets.real import REAL_PENDULUM_SYSTEM
@@ -125,6 +126,7 @@ def test_nbody_energy_counts_every_pair():
         ({"gravity": 0.0}, "gravity must be positive"),
         ({"masses": [True, True]}, "masses must be real numbers"),
         ({"masses": np.array([1, 1], dtype=bool)}, "masses must be real numbers"),
+        ({"masses": torch.tensor([True, True])}, "masses must be real numbers"),
     ],
 )
 def test_nbody_rejects_bad_parameters(kwargs, message):
