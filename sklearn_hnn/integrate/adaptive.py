@@ -212,27 +212,29 @@ def _initial_step(
     rtol: float,
     atol: float,
 ) -> float:
-    """Starting step size (Hairer, Norsett & Wanner, Solving ODEs I, II.4)."""
+    """Starting step size (Hairer, Norsett & Wanner, Solving ODEs I, II.4).
+
+    Sized on the trajectories whose norms are finite: one whose field is not
+    finite (or overflows them) is left to the divergence monitor, and must
+    not set the step of the others.
+    """
     scale = atol + rtol * _at_least_float32(x0).abs()
 
     def rms(v: torch.Tensor) -> float:
-        v = _at_least_float32(v)
-        return float((v / scale).square().mean(dim=-1).sqrt().max())
+        norms = (_at_least_float32(v) / scale).square().mean(dim=-1).sqrt()
+        norms = norms[torch.isfinite(norms)]
+        return float(norms.max()) if norms.numel() else 0.0
 
     d0, d1 = rms(x0), rms(f0)
     h0 = 1e-6 if d0 < 1e-5 or d1 < 1e-5 else 0.01 * d0 / d1
-    if not h0 > 0.0:  # d1 overflowed
-        raise RuntimeError(
-            "dopri5 cannot size its first step: the field at x0 is too large "
-            f"for float64 (its scaled norm is {d1:.3g})."
-        )
     f1 = field(x0 + h0 * f0)
     d2 = rms(f1 - f0) / h0
     if max(d1, d2) <= 1e-15:
         h1 = max(1e-6, h0 * 1e-3)
     else:
         h1 = (0.01 / max(d1, d2)) ** (1.0 / order)
-    return min(100 * h0, h1)
+    h = min(100 * h0, h1)
+    return h if h > 0.0 else h0  # d2 may overflow
 
 
 def integrate_adaptive(
