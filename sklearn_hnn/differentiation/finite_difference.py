@@ -88,11 +88,10 @@ class FiniteDifference(Differentiator):
         elif len(t) == 2:
             out[:] = slopes[0]
         else:
-            # Both formulas are exact for quadratics and use only the slopes, so
-            # they neither underflow on tiny steps nor cancel on large values.
-            # Interior: the slopes on either side, each weighted by the
-            # opposite step.
-            # (Weights from ratios of steps: their sum may overflow.)
+            # Both formulas are exact for quadratics and combine the slopes
+            # with weights from ratios of steps, so no product of steps can
+            # underflow and no sum of steps overflow. Interior points: the
+            # slopes on either side, each weighted by the opposite step.
             weight = 1.0 / (1.0 + h[1:] / h[:-1])
             out[1:-1] = weight * slopes[1:] + (1.0 - weight) * slopes[:-1]
             out[0] = _end_slope(slopes[0], slopes[1], h[0], h[1])
