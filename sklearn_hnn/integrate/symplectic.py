@@ -166,7 +166,8 @@ class Tao(FixedStepMethod):
         Coupling strength. Tao recommends ``omega * dt`` of order one. The
         coupling's flow rotates by ``2 omega dt`` per step, so ``omega * dt``
         near a multiple of pi/2 is a resonance with errors of order one; a
-        ``RuntimeWarning`` says so.
+        ``RuntimeWarning`` from :meth:`check_steps` says so, once per run of
+        ``integrate`` (a :meth:`step` called by hand is not checked).
     """
 
     order = 2
