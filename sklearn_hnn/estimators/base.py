@@ -1148,6 +1148,7 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
         substeps: int = 1,
         rtol: float = 1e-6,
         atol: float = 1e-8,
+        max_steps: int = 1_000_000,
         field: str | None = None,
         max_growth: float | None = 1e6,
     ):
@@ -1188,6 +1189,10 @@ class BaseDynamicsRegressor(RegressorMixin, BaseEstimator):
             Adaptive methods: relative and absolute tolerances; ``rtol`` at
             least 2.2e-14, and for ``"dopri5"`` at least the machine epsilon
             of ``x0``'s dtype (1.2e-7 for float32).
+        max_steps : int, default=1_000_000
+            ``"dopri5"`` only: give up (RuntimeError) after this many attempted
+            steps, so that a field that needs ever smaller steps cannot run
+            for minutes.
         field : str or None, default=None
             Which learned field to follow; ``None`` is the model's dynamics.
             See the estimator's documentation for the choices.
@@ -1234,6 +1239,7 @@ n_features)
                 substeps=substeps,
                 rtol=rtol,
                 atol=atol,
+                max_steps=max_steps,
                 max_growth=max_growth,
                 cuda_graph=frozen,  # a frozen field is capturable
             )

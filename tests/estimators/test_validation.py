@@ -237,6 +237,13 @@ def test_bad_simulation_options(fitted):
         fitted.simulate([0.1, 0.2], [0.0, 1.0], substeps=0)
     with pytest.raises(ValueError, match="rtol must be a positive"):
         fitted.simulate([0.1, 0.2], [0.0, 1.0], method="dopri5", rtol=-1)
+    with pytest.raises(ValueError, match="max_steps must be an integer >= 1"):
+        fitted.simulate([0.1, 0.2], [0.0, 1.0], method="dopri5", max_steps=0)
+
+
+def test_simulate_passes_max_steps_to_dopri5(fitted):
+    with pytest.raises(RuntimeError, match="dopri5 gave up after 3 steps"):
+        fitted.simulate([0.1, 0.2], [0.0, 100.0], method="dopri5", max_steps=3)
 
 
 def test_tensors_are_read_as_data_even_when_they_require_grad(fitted):
