@@ -8,7 +8,9 @@ experiments' code where it differs from the paper's text; every difference is
 listed in ``docs/reproduction.md``.
 
 Common to all tasks: 2 hidden layers of 200 tanh units, Adam with learning rate
-1e-3, models seeded by the run's seed, train and test loss as the mean squared
+1e-3 (which :func:`~sklearn_hnn.experiments.table1.run_task` decays to zero
+over the run unless asked for the paper's constant rate), models seeded by the
+run's seed, train and test loss as the mean squared
 error of the predicted ``dX/dt``, and the energy MSE of
 :func:`~sklearn_hnn.metrics.energy_mse` (true energy along each model's rollout
 against the true energy along the reference trajectory), with rollouts by RK4

@@ -131,7 +131,7 @@ def test_paper_values_are_recorded_for_each_task():
 
 @pytest.fixture(scope="module")
 def full_tables(shared_data_dir):
-    """Tables 1 and 2 with the paper's protocol and 5 seeds (about 16 minutes
+    """Tables 1 and 2 with the protocol and 5 seeds (about 16 minutes
     on 2 cores): energy MSE ``(baseline, hnn)`` means and test losses per task."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(DATA_ENV, str(shared_data_dir))
@@ -155,13 +155,6 @@ def test_hnn_energy_error_at_or_below_the_papers(full_tables, name):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="mean over seeds 0-4 is 58.9e-6: seed 2 ends on an Adam spike; over "
-    "20 seeds it is 36.9e-6. The paper's 39e-6 comes from one favourable "
-    "dataset: the original script's own seeds 0-19 give a median of 50e-6 "
-    "(benchmarks/two_body_replay.py, docs/reproduction.md)",
-)
 def test_two_body_hnn_energy_error_at_or_below_the_papers(full_tables):
     assert _energy(full_tables, "two-body")[1] <= 39e-6
 
@@ -177,12 +170,14 @@ def test_baseline_energy_error_is_far_above_the_hnns(full_tables, name, factor):
 
 
 @pytest.mark.slow
-def test_two_body_hnn_test_loss_well_below_the_baselines(full_tables):
+def test_two_body_hnn_test_loss_an_order_of_magnitude_below_the_baselines(
+    full_tables,
+):
     s = full_tables["two-body"]
-    assert s["hnn"]["test_loss"][0] * 3 <= s["baseline"]["test_loss"][0]
+    assert s["hnn"]["test_loss"][0] * 10 <= s["baseline"]["test_loss"][0]
 
 
-def test_cosine_schedule_decays_the_learning_rate_to_zero(monkeypatch):
+def test_learning_rate_decays_to_zero_unless_constant_is_asked(monkeypatch):
     from sklearn_hnn.experiments import table1
 
     fitted = []
@@ -193,10 +188,10 @@ def test_cosine_schedule_decays_the_learning_rate_to_zero(monkeypatch):
         return fitted[-1]
 
     monkeypatch.setattr(table1.MODELS["hnn"], "fit", spy)
-    table1.run_task("spring", 0, quick=True, lr_schedule="cosine")
+    table1.run_task("spring", 0, quick=True)  # the protocol: cosine decay
     optimizer = fitted[-1].net_.optimizer_
     assert optimizer.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)
-    table1.run_task("spring", 0, quick=True)
+    table1.run_task("spring", 0, quick=True, lr_schedule="constant")  # the paper's
     assert fitted[-1].net_.optimizer_.param_groups[0]["lr"] == 1e-3
     with pytest.raises(ValueError, match="lr_schedule must be one of"):
         table1.run_task("spring", 0, lr_schedule="linear")
@@ -219,11 +214,11 @@ def test_differentiation_option_changes_only_measured_data(data_env):
 
 
 def test_command_line_labels_departures_from_the_protocol(capsys, shared_data_dir):
-    argv = ["real-pendulum", "--seeds", "1", "--quick", "--lr-schedule", "cosine"]
+    argv = ["real-pendulum", "--seeds", "1", "--quick", "--lr-schedule", "constant"]
     argv += ["--differentiation", "central", "--data-dir", str(shared_data_dir)]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "ours, 1 seeds, quick settings, cosine lr, central derivatives" in out
+    assert "ours, 1 seeds, quick settings, constant lr, central derivatives" in out
 
 
 def test_command_line_checks_for_the_real_pendulum_data_first(
