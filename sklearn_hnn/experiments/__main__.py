@@ -16,6 +16,7 @@ from sklearn_hnn.datasets.real import DATA_ENV, load_real_pendulum
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
+    PROTOCOL_LR_SCHEDULE,
     format_markdown,
     run_task,
     summarise,
@@ -57,9 +58,9 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lr-schedule",
         choices=LR_SCHEDULES,
-        default="cosine",
-        help="cosine decay from 1e-3 to zero over the run (the protocol, "
-        "default) or the paper's constant 1e-3",
+        default=PROTOCOL_LR_SCHEDULE,
+        help="cosine: decay from 1e-3 to zero over the run; constant: the "
+        f"paper's 1e-3 (default: {PROTOCOL_LR_SCHEDULE}, the protocol's)",
     )
     parser.add_argument(
         "--differentiation",
@@ -96,7 +97,7 @@ def variant_label(args: argparse.Namespace, tasks: list[str]) -> str:
     ``--quick`` included, as the label of our rows ("" for the protocol
     itself)."""
     variant = ["quick settings"] if args.quick else []
-    if args.lr_schedule != "cosine":
+    if args.lr_schedule != PROTOCOL_LR_SCHEDULE:
         variant.append(f"{args.lr_schedule} lr")
     if args.differentiation is not None and any(TASKS[t].measured for t in tasks):
         variant.append(f"{args.differentiation} derivatives")
