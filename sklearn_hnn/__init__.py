@@ -5,10 +5,10 @@ State convention everywhere: ``X`` of shape ``(n_samples, 2d)`` with columns
 shape.
 """
 
+from sklearn_hnn._version import __version__ as __version__
+
 # ``integrate`` is the subpackage, not its function of the same name, so that
 # ``sklearn_hnn.integrate.cuda_graph`` and the like resolve as modules.
 from sklearn_hnn.estimators import BaselineDynamicsRegressor, HamiltonianRegressor
-
-__version__ = "0.1.0.dev0"
 
 __all__ = ["BaselineDynamicsRegressor", "HamiltonianRegressor"]

@@ -255,10 +255,10 @@ def make_real_pendulum_dataset(
         read, ``n_test`` against the number of samples once it is.
     """
     from sklearn_hnn.differentiation import FiniteDifference, time_derivative
-    from sklearn_hnn.differentiation.base import _resolve_method
+    from sklearn_hnn.differentiation._registry import resolve_method
 
     n_test = check_positive_int(n_test, "n_test")
-    differentiator = _resolve_method(method)
+    differentiator = resolve_method(method)
     data = load_real_pendulum(path)
     X, t, trial = data.X, data.t, data.trial
     # The last sample of each trial has no forward difference: it is dropped.

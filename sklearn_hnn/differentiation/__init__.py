@@ -15,7 +15,9 @@ across gaps in time, and with the true (possibly uneven) time steps.
 ==============  ================================================================
 """
 
-from sklearn_hnn.differentiation.base import METHODS, Differentiator, time_derivative
+from sklearn_hnn.differentiation._registry import METHODS
+from sklearn_hnn.differentiation._time_derivative import time_derivative
+from sklearn_hnn.differentiation.base import Differentiator
 from sklearn_hnn.differentiation.finite_difference import FiniteDifference
 from sklearn_hnn.differentiation.savitzky_golay import SavitzkyGolay
 
