@@ -1,8 +1,17 @@
 """Every benchmark script runs in its ``--quick`` form and prints each of its
-sections, so that none rots between the runs whose output the docs record."""
+sections, so that none rots between the runs whose output the docs record.
+
+Most ``--quick`` runs train a model and time things: seconds to minutes, and
+many minutes on a busy 2-core machine, so they are ``slow`` (``pytest -m
+slow``) and the default run keeps only the ones that take seconds. What it
+does not run whole, it covers in process below, with a tiny model and tiny
+sizes. No test here has a time limit as such: the subprocess timeout only
+stops a hung script.
+"""
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +20,15 @@ import numpy as np
 import pytest
 import torch
 
+from sklearn_hnn import HamiltonianRegressor
 from sklearn_hnn.experiments import run_task
 from sklearn_hnn.experiments.tasks import TASKS
 
 BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+
+#: Only stops a hung script; a slow machine must not fail a test. On 2 cores
+#: shared with other work, ``bench_simulate.py --quick`` alone took 31 minutes.
+HANG_TIMEOUT = 2 * 3600
 
 #: Script -> (extra arguments, text each section of its output starts with).
 QUICK_RUNS = {
@@ -46,27 +60,108 @@ QUICK_RUNS = {
     ),
 }
 
+#: The ``--quick`` runs that take about 5 s on 2 idle cores, run by default.
+#: The others take 11 s to 80 s there, and up to 20 times as long when other
+#: torch processes share the cores: they are ``slow``.
+TINY_QUICK_RUNS = {"two_body_original_loop.py", "two_body_replay.py"}
+
 
 def test_every_benchmark_has_a_quick_run():
     assert {path.name for path in BENCHMARKS.glob("*.py")} - {"_common.py"} == set(
         QUICK_RUNS
     )
+    assert TINY_QUICK_RUNS <= set(QUICK_RUNS)
 
 
-@pytest.mark.parametrize("script", sorted(QUICK_RUNS))
+@pytest.mark.parametrize(
+    "script",
+    [
+        script
+        if script in TINY_QUICK_RUNS
+        else pytest.param(script, marks=pytest.mark.slow)
+        for script in sorted(QUICK_RUNS)
+    ],
+)
 def test_quick_run_prints_every_section(script):
     arguments, sections = QUICK_RUNS[script]
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), "--quick", *arguments],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_TIMEOUT,
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.startswith(("command:", "machine:"))
     for section in sections:
         assert section in result.stdout, f"{section!r} missing from {script}"
+
+
+# --- the slow scripts' code, in process, at tiny sizes --------------------------
+
+
+@pytest.fixture
+def bench_script(monkeypatch):
+    """``bench_script("bench_core")``: that script of ``benchmarks/`` as a module."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    return importlib.import_module
+
+
+@pytest.fixture(scope="module")
+def tiny_pendulum() -> HamiltonianRegressor:
+    """A pendulum HNN of two 8-unit layers after one epoch: code paths, not
+    figures, are under test."""
+    X = np.random.default_rng(0).uniform(-2.0, 2.0, size=(64, 2))
+    dXdt = np.stack([2.0 * X[:, 1], -3.0 * np.sin(X[:, 0])], axis=1)
+    return HamiltonianRegressor(
+        hidden_layer_sizes=(8, 8), max_epochs=1, random_state=0
+    ).fit(X, dXdt)
+
+
+def test_bench_core_simulation_ratio(bench_script, monkeypatch, tiny_pendulum):
+    bench_core = bench_script("bench_core")
+    monkeypatch.setattr(bench_core, "trained_pendulum", lambda **_: tiny_pendulum)
+    result = bench_core.simulation_ratio(n_initial=3, n_steps=4, n_loop=1)
+    assert set(result["loop_per_trajectory"]) == {
+        ("original", 1e-12),
+        ("original", 1e-3),
+        ("explicit", 1e-12),
+    }
+    assert result["batched_seconds"] > 0 and result["floor_seconds"] > 0
+    assert np.isfinite(result["max_deviation_from_rtol_1e-12_loop"])
+
+
+def test_bench_simulate_sections(bench_script, tiny_pendulum, capsys):
+    bench_simulate = bench_script("bench_simulate")
+    rk4, _ = bench_simulate.grid(tiny_pendulum, (1, 100), 4)
+    bench_simulate.floor_and_latency(tiny_pendulum, rk4, 4)
+    bench_simulate.original_loop(tiny_pendulum, 1, 4, rk4)
+    bench_simulate.against_torchdiffeq(tiny_pendulum, (1, 2), 4)
+    out = capsys.readouterr().out
+    for section in ("(a) simulate", "one trajectory:", "(b) original", "(c) torch"):
+        assert section in out
+
+
+def test_bench_training_fit_against_loop(bench_script):
+    result = bench_script("bench_training").fit_against_loop(epochs=2, rounds=1)
+    # The estimator's fit and the plain loop take the same steps.
+    assert result["weight difference"] < 1e-5
+    assert result["fit"] > 0 and result["loop"] > 0
+
+
+def test_bench_gpu_paths_on_cpu(bench_script, tiny_pendulum, capsys):
+    bench_gpu = bench_script("bench_gpu")
+    bench_gpu.step_latency(tiny_pendulum, "cpu", 4, (1, 2))
+    bench_gpu.against_original_loop(tiny_pendulum, tiny_pendulum, "cpu", True)
+    out = capsys.readouterr().out
+    assert "(0) 1 states x 4 RK4 steps on cpu" in out
+    assert "(2) simulate 100 x 200 RK4 steps on cpu" in out
+
+
+def test_bench_energy_drift_summary(bench_script):
+    energy = np.array([[1.0, 1.1, 0.9, 1.0, 1.5]])
+    first, last = bench_script("bench_energy_drift")._summary(energy, window=2)
+    assert first == pytest.approx(0.1) and last == pytest.approx(0.5)
 
 
 @pytest.fixture
