@@ -55,12 +55,12 @@ except ImportError:  # an optional comparison
 
 def frozen_field(est, dtype=torch.float32):
     module = copy.deepcopy(est.module_).to(dtype)
-    scales = est._scales_
+    offset = est.X_offset_
     return freeze_field(
         module,
         "forward",
-        offset=scales["X_offset_"],
-        x_scale=scales["X_scale_"],
+        offset=None if offset is None else offset.tolist(),
+        x_scale=est.X_scale_,
         y_scale=est.y_scale_,
     )
 

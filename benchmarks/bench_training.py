@@ -36,12 +36,13 @@ from sklearn_hnn import HamiltonianRegressor
 from sklearn_hnn.datasets import make_pendulum_dataset
 from sklearn_hnn.nn import DirectField, HamiltonianField
 from sklearn_hnn.nn.compiled import compile_training_step
+from sklearn_hnn.objectives import DerivativeMatching
 
 # ----------------------------------------------------------------- (a) steps
 
 
 def _compiled_step(module, optimizer, X, y):
-    compiled = compile_training_step(module)  # what fit(compile=True) runs
+    compiled = compile_training_step(module, DerivativeMatching())  # fit(compile=True)
 
     def step():
         optimizer.zero_grad(set_to_none=True)
@@ -72,7 +73,7 @@ def step_costs(batch: int, repeats: int, blocks: int) -> dict:
         if name == "hnn":  # compiled gradients against eager autograd ones
             want, got = copy.deepcopy(module), copy.deepcopy(module)
             torch.nn.functional.mse_loss(want(X), y).backward()
-            compile_training_step(got)(X, y)
+            compile_training_step(got, DerivativeMatching())(X, y)
             result["gradient mismatch"] = max(
                 float((g.grad - w.grad).abs().max() / w.grad.abs().max())
                 for g, w in zip(got.parameters(), want.parameters(), strict=True)

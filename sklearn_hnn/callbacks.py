@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 import os
 
-from skorch.callbacks import Callback
-
 from sklearn_hnn import persistence
 from sklearn_hnn._validation import check_output_file, check_positive_int
+from sklearn_hnn.estimators._net import EstimatorCallback
 
 
-class Checkpoint(Callback):
+class Checkpoint(EstimatorCallback):
     """Save the estimator during training, in the format of
     :func:`sklearn_hnn.persistence.save`.
 
@@ -73,24 +72,27 @@ class Checkpoint(Callback):
         check_positive_int(self.every, "every")
         check_output_file(self.path)
         self.header_ = None
+        self.estimator_ = self.record_ = None
         self.saved_ = None  # what the last save held; see _held
         return self
 
-    def bind(self, estimator, metadata: dict) -> None:
+    def bind(self, estimator, record: dict) -> None:
         """Called by the estimator at the start of ``fit``: what to save besides
         the net.
 
         Parameters
         ----------
-        estimator : HamiltonianRegressor or BaselineDynamicsRegressor
-            The estimator being trained; its parameters are saved.
-        metadata : dict
-            The fitted attributes it will have once trained (widths, feature
-            names, normalisation), as :func:`sklearn_hnn.persistence.save`
-            stores them.
+        estimator : estimator
+            The estimator being trained (a registered one, see
+            :func:`sklearn_hnn.persistence.save`); its parameters are saved.
+        record : dict
+            The fitted state it will have once trained besides the net
+            (widths, feature names, normalisation), which the estimator writes
+            into the file.
         """
         # The callbacks are not saved; no need to warn the user who chose them.
-        self.header_ = persistence.header(estimator, metadata, warn_callbacks=False)
+        self.header_ = persistence.header(estimator, warn_callbacks=False)
+        self.estimator_, self.record_ = estimator, record
 
     def _save(self, net) -> None:
         if self.header_ is None:
@@ -98,7 +100,8 @@ class Checkpoint(Callback):
                 "sklearn_hnn.callbacks.Checkpoint saves sklearn-hnn estimators; use "
                 "it in an estimator's callbacks, or skorch's Checkpoint for a net."
             )
-        persistence.write(self.path, self.header_, net)
+        entries = self.estimator_._saved_entries(self.record_, net)
+        persistence.write(self.path, self.header_, entries)
         self.saved_ = self._held(net)
 
     @staticmethod

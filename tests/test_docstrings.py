@@ -68,7 +68,7 @@ PUBLIC = _public_objects()
 
 def test_public_objects_are_found():
     assert "sklearn_hnn.estimators.hamiltonian.HamiltonianRegressor" in PUBLIC
-    assert "sklearn_hnn.estimators.base.BaseDynamicsRegressor.simulate" in PUBLIC
+    assert "sklearn_hnn.estimators.simulation.SimulationMixin.simulate" in PUBLIC
     assert "sklearn_hnn.integrate.integrate" in PUBLIC
 
 

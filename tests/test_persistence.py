@@ -29,7 +29,7 @@ from sklearn_hnn.callbacks import Checkpoint
 from sklearn_hnn.differentiation import SavitzkyGolay
 from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
 from sklearn_hnn.nn.fields import HamiltonianField
-from sklearn_hnn.persistence import load, save
+from sklearn_hnn.persistence import checksum, load, save
 
 SMALL = {"hidden_layer_sizes": (16,), "lr": 1e-2, "random_state": 0, "max_epochs": 5}
 T = np.linspace(0.0, 1.0, 11)
@@ -90,6 +90,8 @@ def test_fitted_models_round_trip_with_identical_outputs(estimator_cls, tmp_path
         assert len(copy.history_) == len(est.history_), how
 
 
+# It sets activation="relu" on an HNN on purpose, which warns.
+@pytest.mark.filterwarnings("ignore:activation=.relu. has no useful:UserWarning")
 def test_a_save_holds_the_fitted_network_not_parameters_set_since(
     estimator_cls, tmp_path
 ):
@@ -165,7 +167,7 @@ def test_saves_without_the_architecture_record_still_load(tmp_path):
     fitted = json.loads(payload["fitted"])
     del fitted["architecture"], fitted["optimizer"]
     payload["fitted"] = json.dumps(fitted)
-    torch.save(payload, tmp_path / "old.pt")
+    _resave(payload, tmp_path / "old.pt")
     loaded = load(tmp_path / "old.pt")
     assert_array_equal(loaded.predict(X), est.predict(X))
     loaded.set_params(warm_start=True, max_epochs=1).fit(X, y)  # from the params
@@ -295,6 +297,41 @@ def test_damaged_files_raise_a_clear_error(content, tmp_path):
         load(path)
 
 
+def test_changed_bytes_in_the_weights_are_detected(tmp_path):
+    X, y = _states()
+    save(HamiltonianRegressor(**SMALL).fit(X, y), tmp_path / "m.pt")
+    data = bytearray((tmp_path / "m.pt").read_bytes())
+    weights = torch.load(tmp_path / "m.pt", weights_only=True)["module_state"]
+    # Where the first weight's bytes lie in the file (stored uncompressed).
+    raw = weights[FIRST_SMALL].numpy().tobytes()
+    start = bytes(data).find(raw)
+    assert start > 0
+    for offset in (0, len(raw) // 2, len(raw) - 1):
+        damaged = bytearray(data)
+        damaged[start + offset] ^= 0x10  # one byte of one weight
+        (tmp_path / "bad.pt").write_bytes(bytes(damaged))
+        with pytest.raises(ValueError, match=r"bad\.pt' .* SHA-256 checksum"):
+            load(tmp_path / "bad.pt")
+
+
+FIRST_SMALL = "hamiltonian.0.weight"
+
+
+def test_files_of_the_first_format_still_load(tmp_path):
+    X, y = _states()
+    est = HamiltonianRegressor(**SMALL).fit(X, y)
+    save(est, tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    del payload["checksum"]
+    payload["format_version"] = 1
+    torch.save(payload, tmp_path / "v1.pt")
+    assert_array_equal(load(tmp_path / "v1.pt").predict(X), est.predict(X))
+    payload["format_version"] = 2  # a current file without its checksum
+    torch.save(payload, tmp_path / "v2.pt")
+    with pytest.raises(ValueError, match="no checksum"):
+        load(tmp_path / "v2.pt")
+
+
 def test_truncated_save_is_detected(tmp_path):
     X, y = _states()
     save(HamiltonianRegressor(**SMALL).fit(X, y), tmp_path / "m.pt")
@@ -322,7 +359,7 @@ def test_newer_format_versions_are_refused(tmp_path):
     save(HamiltonianRegressor(), tmp_path / "m.pt")
     payload = torch.load(tmp_path / "m.pt", weights_only=True)
     payload["format_version"] = 99
-    torch.save(payload, tmp_path / "m.pt")
+    _resave(payload, tmp_path / "m.pt")
     with pytest.raises(ValueError, match="format version 99"):
         load(tmp_path / "m.pt")
 
@@ -385,12 +422,20 @@ def saved(tmp_path_factory):
     return torch.load(path, weights_only=True)
 
 
-def _edited(saved, edit, path):
-    """Write ``saved`` to ``path`` after ``edit`` changed a copy of it."""
-    payload = deepcopy(saved)
-    edit(payload)
+def _resave(payload, path):
+    """Write ``payload`` to ``path`` with its checksum recomputed: a file edited
+    on purpose, which only its content can tell apart from a model."""
+    payload["checksum"] = checksum(payload)
     torch.save(payload, path)
     return path
+
+
+def _edited(saved, edit, path):
+    """Write ``saved`` to ``path`` after ``edit`` changed a copy of it (and
+    re-signed it)."""
+    payload = deepcopy(saved)
+    edit(payload)
+    return _resave(payload, path)
 
 
 def _json(key, change):
@@ -487,13 +532,20 @@ DAMAGE = {
     ),
     "unknown activation": (
         _json("fitted", lambda m: m["architecture"].__setitem__("activation", "x")),
-        r"its architecture .* is not hidden_layer_sizes",
+        r"its architecture .* is not valid: activation='x'",
     ),
     "no hidden layer": (
         _json(
             "fitted", lambda m: m["architecture"].__setitem__("hidden_layer_sizes", [])
         ),
-        r"its architecture .* is not hidden_layer_sizes",
+        r"its architecture .* is not valid: hidden_layer_sizes=\(\)",
+    ),
+    "a module class from elsewhere": (
+        _json(
+            "fitted",
+            lambda m: m["architecture"].__setitem__("module", {"class": "os.system"}),
+        ),
+        r"'os.system', which is imported only when you allow it",
     ),
     "optimizer record without lr": (
         _json("fitted", lambda m: m["optimizer"].pop("lr")),

@@ -1,7 +1,25 @@
-"""scikit-learn estimators that learn dynamics with torch networks."""
+"""scikit-learn estimators that learn dynamics with torch networks.
 
+Every concrete estimator built on :class:`TorchEstimatorMixin` registers itself
+in :data:`ESTIMATORS` when its class is defined, which is what
+:mod:`sklearn_hnn.persistence` saves and loads; any other estimator that writes
+and reads its own fitted state (``_saved_entries`` and ``_load_saved``) joins
+with :func:`register`.
+"""
+
+from sklearn_hnn.estimators._registry import ESTIMATORS, register
+from sklearn_hnn.estimators._training import TorchEstimatorMixin
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.estimators.baseline import BaselineDynamicsRegressor
 from sklearn_hnn.estimators.hamiltonian import HamiltonianRegressor
+from sklearn_hnn.estimators.simulation import SimulationMixin
 
-__all__ = ["BaseDynamicsRegressor", "BaselineDynamicsRegressor", "HamiltonianRegressor"]
+__all__ = [
+    "ESTIMATORS",
+    "BaseDynamicsRegressor",
+    "BaselineDynamicsRegressor",
+    "HamiltonianRegressor",
+    "SimulationMixin",
+    "TorchEstimatorMixin",
+    "register",
+]

@@ -1,5 +1,6 @@
 """The skorch side of the estimators: the net, a guard against non-finite
-losses and a fast batch iterator."""
+losses, the hook through which callbacks see the estimator, and a fast batch
+iterator."""
 
 from __future__ import annotations
 
@@ -21,9 +22,42 @@ from sklearn_hnn.exceptions import TrainingDivergedError
 from sklearn_hnn.nn.compiled import compile_training_step
 
 
-class DynamicsNet(NeuralNet):
-    """skorch's ``NeuralNet``, telling a user's interrupt from a callback's stop.
+class EstimatorCallback(Callback):
+    """A skorch callback that also hears from the estimator it trains for.
 
+    The estimator calls :meth:`bind` before training, with itself and the
+    fitted state it will commit, and :meth:`save_final` once training has
+    ended (after every ``on_train_end``, and after a divergence or a Ctrl-C).
+    :class:`~sklearn_hnn.callbacks.Checkpoint` is one.
+    """
+
+    def bind(self, estimator, record) -> None:
+        """Called by the estimator at the start of a fit.
+
+        Parameters
+        ----------
+        estimator : estimator
+            The estimator being trained.
+        record : dict
+            The fitted state it will commit besides the net.
+        """
+
+    def save_final(self, net) -> None:
+        """Called by the estimator once training has ended.
+
+        Parameters
+        ----------
+        net : skorch.NeuralNet
+            The trained net.
+        """
+
+
+class DynamicsNet(NeuralNet):
+    """skorch's ``NeuralNet`` training through an objective, and telling a
+    user's interrupt from a callback's stop.
+
+    The prediction and the loss of a batch are the ``objective``'s (see
+    :mod:`sklearn_hnn.objectives`), in the eager and the compiled step alike.
     skorch ends training quietly on any ``KeyboardInterrupt``, both the one a
     user sends with Ctrl-C and the one callbacks such as ``EarlyStopping``
     raise to stop. After ``fit`` or ``partial_fit``, ``interrupted_`` is True
@@ -32,6 +66,17 @@ class DynamicsNet(NeuralNet):
 
     #: Set by the estimator: train with :func:`compile_training_step`.
     compile_step = False
+    #: Set by the estimator: the training objective.
+    objective = None
+
+    def infer(self, x, **fit_params):
+        """The objective's prediction for the batch ``x``."""
+        x = to_tensor(x, device=self.device)
+        return self.objective.predict(self.module_, x)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """The objective's loss of the batch."""
+        return self.objective.loss(y_pred, to_tensor(y_true, device=self.device))
 
     def train_step_single(self, batch, **fit_params):
         """skorch's training step, or the compiled one when asked for and
@@ -40,7 +85,7 @@ class DynamicsNet(NeuralNet):
             return super().train_step_single(batch, **fit_params)
         step = self.__dict__.get("_compiled_step")
         if step is None:
-            step = compile_training_step(self.module_) or False
+            step = compile_training_step(self.module_, self.objective) or False
             self._compiled_step = step
         if step is False:  # this module cannot be compiled
             return super().train_step_single(batch, **fit_params)

@@ -6,11 +6,8 @@ from typing import ClassVar
 
 import torch
 
-from sklearn_hnn.estimators.base import (
-    NORMALIZATION_ATTRIBUTES_DOC,
-    PARAMETERS_DOC,
-    BaseDynamicsRegressor,
-)
+from sklearn_hnn.estimators._docs import NORMALIZATION_ATTRIBUTES_DOC, PARAMETERS_DOC
+from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.nn.fields import DirectField
 
 
@@ -22,6 +19,10 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     network and training as :class:`HamiltonianRegressor`, without the
     Hamiltonian structure. It is an ordinary multi-output regressor, so ``y``
     may have any width; :meth:`simulate` needs ``y`` shaped like ``X``.
+
+    The network is an MLP, or your own ``module``: any torch module mapping
+    states of shape ``(n, n_features)`` to derivatives of shape
+    ``(n, n_outputs)``.
 
     It learns no energy and so has no ``energy`` method:
     ``hasattr(est, "energy")`` is False.
@@ -84,4 +85,5 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
             "n_outputs": n_outputs,
             "hidden_layer_sizes": tuple(architecture["hidden_layer_sizes"]),
             "activation": architecture["activation"],
+            "net": self._custom_module(architecture),
         }

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import ClassVar
 
 import numpy as np
 import torch
 
 from sklearn_hnn._validation import check_even_width
-from sklearn_hnn.estimators.base import (
-    NORMALIZATION_ATTRIBUTES_DOC,
-    PARAMETERS_DOC,
-    BaseDynamicsRegressor,
-)
+from sklearn_hnn.estimators._docs import NORMALIZATION_ATTRIBUTES_DOC, PARAMETERS_DOC
+from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.nn.fields import HamiltonianField
+from sklearn_hnn.nn.mlp import is_piecewise_linear
 
 
 class HamiltonianRegressor(BaseDynamicsRegressor):
@@ -29,6 +28,9 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
     ``X`` has shape ``(n_samples, 2d)`` with columns
     ``[q_1 ... q_d, p_1 ... p_d]`` (positions, then momenta), and ``y`` holds
     their time derivatives in the same layout.
+
+    The energy network is an MLP, or your own ``module``: any torch module
+    mapping states of shape ``(n, 2d)`` to energies of shape ``(n, 1)``.
 
     Parameters
     ----------
@@ -112,7 +114,24 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
             "n_features": n_features,
             "hidden_layer_sizes": tuple(architecture["hidden_layer_sizes"]),
             "activation": architecture["activation"],
+            "hamiltonian": self._custom_module(architecture),
         }
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        activation = getattr(self, "activation", None)  # a family may have none
+        if (
+            getattr(self, "module", None) is None
+            and activation is not None
+            and is_piecewise_linear(activation)
+        ):
+            warnings.warn(
+                f"activation={self.activation!r} has no useful second derivative: "
+                "the learned field, a gradient of the energy, is piecewise "
+                "constant. Use a smooth activation such as 'tanh' or 'softplus'.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def energy(self, X):
         """The learned energy ``H_theta`` of each state.

@@ -4,18 +4,34 @@
 method is a single torch computation over the batch, with no Python loop over
 trajectories and no host synchronisation inside a fixed step.
 
-======================  ===========================================================
-``method``              what it does
-======================  ===========================================================
-``"euler"``             explicit Euler, fixed steps on the grid ``t``
-``"midpoint"``          explicit midpoint (RK2), fixed steps
-``"rk4"``               classical 4th-order Runge-Kutta, fixed steps
-``"leapfrog"``          Störmer-Verlet, symplectic for separable ``H = T(p) + V(q)``
-``"implicit_midpoint"`` implicit midpoint rule, symplectic for any ``H``
-``"tao"``               Tao's explicit symplectic scheme for any ``H``
-``"dopri5"``            Dormand-Prince 5(4), adaptive steps, dense output at ``t``
-``"scipy"``             :func:`scipy.integrate.solve_ivp` (RK45) on the batched field
-======================  ===========================================================
+Its ``method`` is a name below, which runs that class with its default
+settings, or a configured instance of a class, such as ``Tao(omega=10.0)``,
+``ImplicitMidpoint(tol=1e-12, max_iter=20)`` or ``ScipyIVP(solver="DOP853")``.
+
+======================  ====================  ========================================
+``method``              class (settings)      what it does
+======================  ====================  ========================================
+``"euler"``             ``Euler``             explicit Euler, fixed steps on ``t``
+``"midpoint"``          ``Midpoint``          explicit midpoint (RK2), fixed steps
+``"rk4"``               ``RK4``               classical Runge-Kutta (order 4), fixed
+``"leapfrog"``          ``Leapfrog``          Störmer-Verlet, symplectic for
+                                              separable ``H = T(p) + V(q)``, fixed
+``"implicit_midpoint"`` ``ImplicitMidpoint``  implicit midpoint rule, symplectic for
+                        (``tol``,             any ``H``, fixed steps
+                        ``max_iter``)
+``"tao"``               ``Tao`` (``omega``)   Tao's explicit symplectic scheme for
+                                              any ``H``, fixed steps
+``"dopri5"``            ``Dopri5``            Dormand-Prince 5(4), adaptive steps,
+                                              dense output at ``t``
+``"scipy"``             ``ScipyIVP``          :func:`scipy.integrate.solve_ivp` (RK45
+                        (``solver``)          by default) on the batched field
+======================  ====================  ========================================
+
+:data:`INTEGRATORS` maps the names to the classes, and :data:`METHODS` lists
+the names. A new method is a subclass of
+:class:`~sklearn_hnn.integrate.fixed_grid.FixedStepMethod` (fixed steps) or
+:class:`~sklearn_hnn.integrate.adaptive.AdaptiveMethod` (adaptive steps), and a
+line in :data:`INTEGRATORS` to name it.
 
 On a CUDA device, ``cuda_graph=True`` captures one fixed step in a CUDA graph
 and replays it at every step (:mod:`sklearn_hnn.integrate.cuda_graph`).
@@ -35,28 +51,49 @@ from sklearn_hnn._validation import (
     check_time_grid,
 )
 from sklearn_hnn.exceptions import DivergenceWarning
-from sklearn_hnn.integrate.adaptive import Dopri5, integrate_adaptive
+from sklearn_hnn.integrate._base import Integrator
+from sklearn_hnn.integrate.adaptive import AdaptiveMethod, Dopri5, integrate_adaptive
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
-from sklearn_hnn.integrate.fixed_grid import RK4, Euler, Midpoint, integrate_fixed_grid
-from sklearn_hnn.integrate.scipy_ivp import integrate_scipy
+from sklearn_hnn.integrate.fixed_grid import (
+    RK4,
+    Euler,
+    FixedStepMethod,
+    Midpoint,
+    integrate_fixed_grid,
+)
+from sklearn_hnn.integrate.scipy_ivp import ScipyIVP, integrate_scipy
 from sklearn_hnn.integrate.symplectic import ImplicitMidpoint, Leapfrog, Tao
 
 Field = Callable[[torch.Tensor], torch.Tensor]
 
-#: Symplectic methods, for Hamiltonian fields of states ``[q, p]`` (even width).
-SYMPLECTIC_METHODS = {
-    "leapfrog": Leapfrog,
-    "implicit_midpoint": ImplicitMidpoint,
-    "tao": Tao,
-}
-FIXED_GRID_METHODS = {
+#: The methods by name: ``method=name`` runs ``INTEGRATORS[name]()``. A new
+#: method is its class and one line here.
+INTEGRATORS: dict[str, type[Integrator]] = {
     "euler": Euler,
     "midpoint": Midpoint,
     "rk4": RK4,
-    **SYMPLECTIC_METHODS,
+    "leapfrog": Leapfrog,
+    "implicit_midpoint": ImplicitMidpoint,
+    "tao": Tao,
+    "dopri5": Dopri5,
+    "scipy": ScipyIVP,
 }
-ADAPTIVE_METHODS = {"dopri5": Dopri5}
-METHODS = (*FIXED_GRID_METHODS, *ADAPTIVE_METHODS, "scipy")
+#: The names of the methods, in the order of :data:`INTEGRATORS`.
+METHODS = tuple(INTEGRATORS)
+#: The fixed-step methods (steps on the grid ``t``), a view of :data:`INTEGRATORS`.
+FIXED_GRID_METHODS = {
+    name: cls for name, cls in INTEGRATORS.items() if issubclass(cls, FixedStepMethod)
+}
+#: The symplectic methods, for Hamiltonian fields of states ``[q, p]`` (even
+#: width), a view of :data:`INTEGRATORS`.
+SYMPLECTIC_METHODS = {name: cls for name, cls in INTEGRATORS.items() if cls.symplectic}
+#: The adaptive torch methods (stepping in the dtype of the states), a view of
+#: :data:`INTEGRATORS`; ``"scipy"`` steps in float64 and is not one of them.
+ADAPTIVE_METHODS = {
+    name: cls for name, cls in INTEGRATORS.items() if issubclass(cls, AdaptiveMethod)
+}
+#: The families that :func:`integrate` runs; a method is an instance of one.
+_FAMILIES = (FixedStepMethod, AdaptiveMethod, ScipyIVP)
 #: Smallest ``rtol`` accepted: 100 times float64's machine epsilon, as SciPy's
 #: solvers use (they raise smaller values to it with a warning; we refuse them).
 MIN_RTOL = 100 * 2.0**-52
@@ -66,7 +103,7 @@ def integrate(
     field: Field,
     x0: torch.Tensor,
     t,
-    method: str = "rk4",
+    method: str | Integrator = "rk4",
     *,
     substeps: int = 1,
     rtol: float = 1e-6,
@@ -74,7 +111,8 @@ def integrate(
     max_steps: int = 1_000_000,
     max_growth: float | None = 1e6,
     cuda_graph: bool = False,
-) -> torch.Tensor:
+    return_report: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, str | None]:
     """Integrate ``dx/dt = field(x)`` from a batch of initial states.
 
     Parameters
@@ -86,11 +124,16 @@ def integrate(
         Initial states at time ``t[0]``.
     t : array-like of shape (n_times,)
         Strictly monotonic output times; decreasing times integrate backwards.
-    method : {"euler", "midpoint", "rk4", "leapfrog", "implicit_midpoint", \
-"tao", "dopri5", "scipy"}, default="rk4"
-        Integration scheme; see the module docstring. The symplectic ones
-        (``"leapfrog"``, ``"implicit_midpoint"``, ``"tao"``) need states
-        ``[q, p]`` of even width and a Hamiltonian field.
+    method : str or method instance, default="rk4"
+        Integration scheme: one of the names of :data:`METHODS` (``"euler"``,
+        ``"midpoint"``, ``"rk4"``, ``"leapfrog"``, ``"implicit_midpoint"``,
+        ``"tao"``, ``"dopri5"``, ``"scipy"``), which runs its class with its
+        default settings, or a configured instance of a method class, such as
+        ``Tao(omega=10.0)``, ``ImplicitMidpoint(tol=1e-12, max_iter=20)`` or
+        ``ScipyIVP(solver="DOP853")``; see the module docstring. The
+        symplectic ones (:class:`Leapfrog`, :class:`ImplicitMidpoint`,
+        :class:`Tao`) need states ``[q, p]`` of even width and a Hamiltonian
+        field.
     substeps : int, default=1
         Fixed-grid methods only: steps taken inside each interval of ``t``.
     rtol, atol : float, default=1e-6, 1e-8
@@ -109,7 +152,8 @@ def integrate(
         ``max_growth * max(1, max|x0|)`` (its own ``x0``) is stopped: its states
         are NaN from then on, a
         :class:`~sklearn_hnn.exceptions.DivergenceWarning` names the failed
-        trajectories and times, and the rest of the batch is unaffected. None
+        trajectories and times (or ``report`` does, with ``return_report``),
+        and the rest of the batch is unaffected. None
         checks finiteness only. Fixed-step methods check the states at the
         times of ``t`` (an excursion between two of them that comes back
         goes unseen); ``"dopri5"`` and ``"scipy"`` check every accepted step. See
@@ -124,11 +168,20 @@ def integrate(
         ignored on CPU, for ``"implicit_midpoint"`` (which synchronises to test
         convergence), for the adaptive methods, and for runs of fewer than
         ``MIN_REPLAYED_STEPS`` (64) steps.
+    return_report : bool, default=False
+        Return the divergence report along with the states instead of warning
+        with it, for callers that warn on behalf of their own caller.
 
     Returns
     -------
-    torch.Tensor of shape (n_times, n, D)
-        The states at each time of ``t``; the first entry is ``x0``.
+    states : torch.Tensor of shape (n_times, n, D)
+        The states at each time of ``t``; the first entry is ``x0``. A
+        trajectory that diverged is NaN from its failure on.
+    report : str or None
+        Only with ``return_report=True``, which then returns
+        ``(states, report)``: which trajectories diverged and when (the
+        message of the DivergenceWarning otherwise issued), or None when none
+        did.
 
     Raises
     ------
@@ -137,11 +190,19 @@ def integrate(
         not a floating-point tensor.
     ValueError
         If an argument is malformed (``x0`` empty or not finite, ``t`` not
-        strictly monotonic, an unknown ``method``, ...) or ``field(x0)`` does
-        not have the shape of ``x0``. All checks run before integrating;
-        checking ``field`` costs one evaluation of it.
+        strictly monotonic, ``method`` neither a name of :data:`METHODS` nor an
+        instance of a method class, a method's setting out of range, states of
+        odd width for a symplectic method, ...) or ``field(x0)`` does not have
+        the shape of ``x0``. All checks run before integrating; checking
+        ``field`` costs one evaluation of it.
     RuntimeError
         If ``"dopri5"`` runs out of ``max_steps`` or ``"scipy"`` fails.
+
+    Warns
+    -----
+    DivergenceWarning
+        Unless ``return_report``, when a trajectory diverges (see
+        ``max_growth``).
 
     Examples
     --------
@@ -151,75 +212,24 @@ def integrate(
     >>> xt = integrate(rotate, x0, [0.0, 3.141592653589793], substeps=100)
     >>> xt.shape, round(float(xt[-1, 0, 0]), 6)
     (torch.Size([2, 1, 2]), -1.0)
-    """
-    states, report = integrate_and_report(
-        field,
-        x0,
-        t,
-        method,
-        substeps=substeps,
-        rtol=rtol,
-        atol=atol,
-        max_steps=max_steps,
-        max_growth=max_growth,
-        cuda_graph=cuda_graph,
-    )
-    if report is not None:
-        warnings.warn(report, DivergenceWarning, stacklevel=2)
-    return states
 
+    A configured method:
 
-def integrate_and_report(
-    field: Field,
-    x0: torch.Tensor,
-    t,
-    method: str = "rk4",
-    *,
-    substeps: int = 1,
-    rtol: float = 1e-6,
-    atol: float = 1e-8,
-    max_steps: int = 1_000_000,
-    max_growth: float | None = 1e6,
-    cuda_graph: bool = False,
-) -> tuple[torch.Tensor, str | None]:
-    """:func:`integrate`, returning the divergence report instead of warning.
+    >>> xt = integrate(rotate, x0, [0.0, 3.141592653589793], Tao(omega=5.0),
+    ...                substeps=100)
+    >>> round(float(xt[-1, 0, 0]), 3)
+    -1.0
 
-    For callers that warn on behalf of their own caller, such as
-    ``simulate``. Returns ``(states, report)``; ``report`` is None when every
-    trajectory stayed healthy. The parameters, and the errors raised, are
-    those of :func:`integrate`, which describes them in full.
+    The divergence report instead of a warning:
 
-    Parameters
-    ----------
-    field : callable
-        Maps a tensor of shape ``(n, D)`` to its time derivative, same shape.
-    x0 : torch.Tensor of shape (n, D)
-        Initial states at time ``t[0]``.
-    t : array-like of shape (n_times,)
-        Strictly monotonic output times.
-    method : {"euler", "midpoint", "rk4", "leapfrog", "implicit_midpoint", \
-"tao", "dopri5", "scipy"}, default="rk4"
-        Integration scheme.
-    substeps : int, default=1
-        Fixed-grid methods only: steps taken inside each interval of ``t``.
-    rtol, atol : float, default=1e-6, 1e-8
-        Adaptive methods only: relative and absolute tolerance.
-    max_steps : int, default=1_000_000
-        ``"dopri5"`` only: give up (RuntimeError) after this many attempted steps.
-    max_growth : float or None, default=1e6
-        A trajectory whose state stops being finite or exceeds
-        ``max_growth * max(1, max|x0|)`` is stopped; None checks finiteness only.
-    cuda_graph : bool, default=False
-        Fixed-grid methods on a CUDA device: replay one captured step.
-
-    Returns
-    -------
-    states : torch.Tensor of shape (n_times, n, D)
-        The states at each time of ``t``; NaN from its failure on for a
-        trajectory that diverged.
-    report : str or None
-        Which trajectories diverged and when, the message :func:`integrate`
-        warns with; None when none did.
+    >>> states, report = integrate(rotate, x0, [0.0, 1.0], return_report=True)
+    >>> print(report)
+    None
+    >>> square = lambda x: x**2  # x(t) = 1 / (1 - t) blows up at t = 1
+    >>> states, report = integrate(square, x0, [0.0, 0.5, 2.0], substeps=100,
+    ...                            return_report=True)
+    >>> torch.isnan(states[-1, 0, 0]).item(), report is not None
+    (True, True)
     """
     if not callable(field):
         raise TypeError(
@@ -228,7 +238,7 @@ def integrate_and_report(
         )
     _check_initial_states(x0)
     t = check_time_grid(t)
-    method = check_option(method, "method", METHODS)
+    stepper = _check_method(method)
     substeps = check_positive_int(substeps, "substeps")
     rtol = check_positive_float(rtol, "rtol")
     atol = check_positive_float(atol, "atol")
@@ -238,7 +248,7 @@ def integrate_and_report(
             f"epsilon): no step can be that accurate; got {rtol!r}."
         )
     resolution = torch.finfo(x0.dtype).eps
-    if method in ADAPTIVE_METHODS and rtol < resolution:
+    if isinstance(stepper, AdaptiveMethod) and rtol < resolution:
         # dopri5 steps in the dtype of x0; below its resolution the error
         # estimate is rounding noise, the steps shrink until they no longer
         # move the state, and the run stalls while the clock goes on.
@@ -252,16 +262,18 @@ def integrate_and_report(
         max_growth = check_positive_float(max_growth, "max_growth")
     if not isinstance(cuda_graph, bool):
         raise ValueError(f"cuda_graph must be True or False; got {cuda_graph!r}.")
-    if method in SYMPLECTIC_METHODS and x0.shape[1] % 2:
+    if not isinstance(return_report, bool):
+        raise ValueError(f"return_report must be True or False; got {return_report!r}.")
+    if stepper.symplectic and x0.shape[1] % 2:
         raise ValueError(
             f"x0 has width {x0.shape[1]}, but method={method!r} needs states "
             "[q, p] of even width."
         )
     _check_field_output(field, x0)
     monitor = DivergenceMonitor(x0, max_growth)
-    if method in FIXED_GRID_METHODS:
+    if isinstance(stepper, FixedStepMethod):
         states = integrate_fixed_grid(
-            FIXED_GRID_METHODS[method](),
+            stepper,
             field,
             x0,
             t,
@@ -269,9 +281,9 @@ def integrate_and_report(
             monitor=monitor,
             cuda_graph=cuda_graph,
         )
-    elif method in ADAPTIVE_METHODS:
+    elif isinstance(stepper, AdaptiveMethod):
         states = integrate_adaptive(
-            ADAPTIVE_METHODS[method](),
+            stepper,
             field,
             x0,
             t,
@@ -281,8 +293,39 @@ def integrate_and_report(
             monitor=monitor,
         )
     else:
-        states = integrate_scipy(field, x0, t, rtol=rtol, atol=atol, monitor=monitor)
-    return monitor.finish(states, t), monitor.report()
+        states = integrate_scipy(
+            field,
+            x0,
+            t,
+            rtol=rtol,
+            atol=atol,
+            scipy_method=stepper.solver,
+            monitor=monitor,
+        )
+    states, report = monitor.finish(states, t), monitor.report()
+    if return_report:
+        return states, report
+    if report is not None:
+        warnings.warn(report, DivergenceWarning, stacklevel=2)
+    return states
+
+
+def _check_method(method) -> Integrator:
+    """The method that ``method`` names, or ``method`` itself once its settings
+    are checked; raise a ValueError naming ``method`` for anything else."""
+    if isinstance(method, str):
+        return INTEGRATORS[check_option(method, "method", METHODS)]()
+    if isinstance(method, _FAMILIES):
+        method._check_params()
+        return method
+    hint = ""
+    if isinstance(method, type) and issubclass(method, Integrator):
+        hint = f" Pass an instance, such as {method.__name__}(), not the class."
+    raise ValueError(
+        f"method must be one of {sorted(METHODS)} or an instance of a method "
+        "class (a FixedStepMethod, AdaptiveMethod or ScipyIVP, such as "
+        f"Tao(omega=10.0)); got {method!r}.{hint}"
+    )
 
 
 def _check_initial_states(x0) -> None:
@@ -329,6 +372,7 @@ def _check_field_output(field: Field, x0: torch.Tensor) -> None:
 
 
 __all__ = [
+    "INTEGRATORS",
     "METHODS",
     "RK4",
     "Dopri5",
@@ -336,7 +380,7 @@ __all__ = [
     "ImplicitMidpoint",
     "Leapfrog",
     "Midpoint",
+    "ScipyIVP",
     "Tao",
     "integrate",
-    "integrate_and_report",
 ]

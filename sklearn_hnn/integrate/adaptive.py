@@ -1,4 +1,9 @@
-"""Adaptive embedded Runge-Kutta integration with one step size per batch."""
+"""Adaptive embedded Runge-Kutta integration with one step size per batch.
+
+An adaptive method is a subclass of :class:`AdaptiveMethod`: a trial
+``step`` with its error estimate, and an ``interpolate`` for the output times
+inside an accepted step. :func:`integrate_adaptive` sizes the steps.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from sklearn_hnn.integrate._base import Integrator
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 
 Field = Callable[[torch.Tensor], torch.Tensor]
@@ -21,8 +27,33 @@ def _combine(coefficients, stages: list[torch.Tensor]) -> torch.Tensor:
     return total
 
 
-class Dopri5:
-    """Dormand-Prince 5(4) tableau (Dormand & Prince, 1980), with FSAL."""
+class AdaptiveMethod(Integrator):
+    """Base class: an embedded Runge-Kutta pair, stepped in the dtype of the
+    states with steps of its own size (:func:`integrate_adaptive`)."""
+
+    #: Order of the solution that is propagated; sets the step-size control.
+    order: int = 0
+
+    def step(self, field, x, k1, h):
+        """One trial step: ``(x_new, field(x_new), error_estimate, stages)``."""
+        raise NotImplementedError
+
+    def interpolate(self, x, stages, h, theta):
+        """States at ``t + theta * h`` inside an accepted step from ``x``."""
+        raise NotImplementedError
+
+
+class Dopri5(AdaptiveMethod):
+    """Dormand-Prince 5(4) tableau (Dormand & Prince, 1980), with FSAL.
+
+    Adaptive steps of its own size, one for the whole batch; the states at
+    the output times are interpolated by its continuous extension of order 4.
+
+    Examples
+    --------
+    >>> Dopri5()
+    Dopri5()
+    """
 
     order = 5
     c = (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0)
@@ -238,7 +269,7 @@ def _initial_step(
 
 
 def integrate_adaptive(
-    method: Dopri5,
+    method: AdaptiveMethod,
     field: Field,
     x0: torch.Tensor,
     t: np.ndarray,

@@ -1,10 +1,12 @@
 """Fixed-step explicit Runge-Kutta methods.
 
-Each method is a small class with a ``step(field, x, dt)``; adding a method means
-adding a class. Step sizes are Python floats computed on the host from the time
-grid, so a step never waits on the device. A step also accepts ``dt`` as a 0-d
-tensor on the device of ``x``, as the loop replayed from a CUDA graph
-(:mod:`sklearn_hnn.integrate.cuda_graph`) passes it.
+Each method is a small subclass of :class:`FixedStepMethod` with a
+``step(field, x, dt)``; adding a method means adding a class (and a line in
+``sklearn_hnn.integrate.INTEGRATORS`` to give it a name). Step sizes are Python
+floats computed on the host from the time grid, so a step never waits on the
+device. A step also accepts ``dt`` as a 0-d tensor on the device of ``x``, as
+the loop replayed from a CUDA graph (:mod:`sklearn_hnn.integrate.cuda_graph`)
+passes it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from sklearn_hnn.integrate._base import Integrator
 from sklearn_hnn.integrate.cuda_graph import ReplayedSteps, can_replay
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 
@@ -30,8 +33,12 @@ def axpy(x: torch.Tensor, k: torch.Tensor, h: StepSize) -> torch.Tensor:
     return torch.add(x, k, alpha=h)
 
 
-class FixedStepMethod:
-    """Base class: one explicit step of size ``dt`` for a batch of states."""
+class FixedStepMethod(Integrator):
+    """Base class: one step of size ``dt`` for a batch of states.
+
+    :func:`~sklearn_hnn.integrate.integrate` takes ``substeps`` equal steps
+    inside each interval of its time grid (:func:`integrate_fixed_grid`).
+    """
 
     #: Order of accuracy of the global error.
     order: int = 0

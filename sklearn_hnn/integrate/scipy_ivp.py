@@ -1,4 +1,8 @@
-"""Integration of a batched torch field by SciPy's ODE solvers."""
+"""Integration of a batched torch field by SciPy's ODE solvers.
+
+:class:`ScipyIVP` is the method that :func:`~sklearn_hnn.integrate.integrate`
+runs with :func:`integrate_scipy`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,50 @@ import scipy.integrate
 import torch
 from scipy.integrate import solve_ivp
 
+from sklearn_hnn._validation import check_option
+from sklearn_hnn.integrate._base import Integrator
 from sklearn_hnn.integrate.adaptive import outputs_passed
 from sklearn_hnn.integrate.divergence import DivergenceMonitor
 
 Field = Callable[[torch.Tensor], torch.Tensor]
+#: The solvers of :func:`scipy.integrate.solve_ivp` that :class:`ScipyIVP` runs.
+SOLVERS = ("RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA")
+
+
+class ScipyIVP(Integrator):
+    """A solver of :func:`scipy.integrate.solve_ivp` on the batched field.
+
+    The whole batch is solved as one flattened system, in float64 on the host
+    (the states are copied there and back at every evaluation of the field),
+    with steps of the solver's own size; ``rtol`` and ``atol`` apply to the
+    RMS over the whole batch. The results are returned in the dtype and on the
+    device of the initial states.
+
+    Parameters
+    ----------
+    solver : {"RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"}, default="RK45"
+        The solver, as ``solve_ivp``'s ``method`` names it. The implicit ones
+        (``"Radau"``, ``"BDF"``, ``"LSODA"``) estimate the Jacobian of the
+        flattened system by finite differences, one evaluation of the field
+        per component of the batch.
+
+    Raises
+    ------
+    ValueError
+        If ``solver`` is not one of those names.
+
+    Examples
+    --------
+    >>> ScipyIVP(solver="DOP853")
+    ScipyIVP(solver='DOP853')
+    """
+
+    def __init__(self, solver: str = "RK45") -> None:
+        self.solver = solver
+        self._check_params()
+
+    def _check_params(self) -> None:
+        check_option(self.solver, "solver", SOLVERS)
 
 
 def integrate_scipy(

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from numbers import Integral
 
 import numpy as np
 import torch
 from sklearn.exceptions import ConvergenceWarning
 
+from sklearn_hnn._validation import check_positive_float
 from sklearn_hnn.integrate.fixed_grid import Field, FixedStepMethod, StepSize
 
 
@@ -47,6 +49,7 @@ class Leapfrog(FixedStepMethod):
     """
 
     order = 2
+    symplectic = True
 
     def step(self, field: Field, x: torch.Tensor, dt: StepSize) -> torch.Tensor:
         """One kick-drift-kick step; three evaluations of ``field``.
@@ -91,19 +94,45 @@ class ImplicitMidpoint(FixedStepMethod):
     Parameters
     ----------
     tol : float, default=1e-10
-        Relative tolerance of the fixed-point iteration. A field computed in
-        float32 converges only to about 1e-7; the iteration then stops at
-        ``max_iter``.
+        Relative tolerance of the fixed-point iteration, positive. A field
+        computed in float32 converges only to about 1e-7; the iteration then
+        stops at ``max_iter``.
     max_iter : int, default=12
-        Most iterations per step.
+        Most iterations per step, at least 0; 0 takes the explicit midpoint
+        guess as the step (not symplectic).
+
+    Raises
+    ------
+    ValueError
+        If ``tol`` is not a positive finite number or ``max_iter`` not an
+        integer >= 0.
+
+    Examples
+    --------
+    >>> ImplicitMidpoint(tol=1e-12, max_iter=20)
+    ImplicitMidpoint(tol=1e-12, max_iter=20)
     """
 
     order = 2
     capturable = False
+    symplectic = True
 
     def __init__(self, tol: float = 1e-10, max_iter: int = 12) -> None:
         self.tol = tol
         self.max_iter = max_iter
+        self._check_params()
+
+    def _check_params(self) -> None:
+        self.tol = check_positive_float(self.tol, "tol")
+        if (
+            isinstance(self.max_iter, bool)
+            or not isinstance(self.max_iter, Integral)
+            or self.max_iter < 0
+        ):
+            raise ValueError(
+                f"max_iter must be an integer >= 0; got {self.max_iter!r}."
+            )
+        self.max_iter = int(self.max_iter)
 
     def step(self, field: Field, x: torch.Tensor, dt: float) -> torch.Tensor:
         """One implicit midpoint step, solved by fixed-point iteration.
@@ -163,17 +192,33 @@ class Tao(FixedStepMethod):
     Parameters
     ----------
     omega : float, default=20.0
-        Coupling strength. Tao recommends ``omega * dt`` of order one. The
-        coupling's flow rotates by ``2 omega dt`` per step, so ``omega * dt``
-        near a multiple of pi/2 is a resonance with errors of order one; a
-        ``RuntimeWarning`` from :meth:`check_steps` says so, once per run of
-        ``integrate`` (a :meth:`step` called by hand is not checked).
+        Coupling strength, positive. Tao recommends ``omega * dt`` of order
+        one. The coupling's flow rotates by ``2 omega dt`` per step, so
+        ``omega * dt`` near a multiple of pi/2 is a resonance with errors of
+        order one; a ``RuntimeWarning`` from :meth:`check_steps` says so, once
+        per run of ``integrate`` (a :meth:`step` called by hand is not
+        checked).
+
+    Raises
+    ------
+    ValueError
+        If ``omega`` is not a positive finite number.
+
+    Examples
+    --------
+    >>> Tao(omega=10.0)
+    Tao(omega=10.0)
     """
 
     order = 2
+    symplectic = True
 
     def __init__(self, omega: float = 20.0) -> None:
         self.omega = omega
+        self._check_params()
+
+    def _check_params(self) -> None:
+        self.omega = check_positive_float(self.omega, "omega")
 
     @staticmethod
     def _flow_a(field, q, p, x, y, h):

@@ -4,9 +4,9 @@ These are plain :class:`torch.nn.Module` objects with no scikit-learn machinery,
 they can be used on their own in any torch training loop.
 """
 
-from sklearn_hnn.nn.fields import DirectField, HamiltonianField, mlp_input_gradient
+from sklearn_hnn.nn.fields import DirectField, HamiltonianField
 from sklearn_hnn.nn.frozen import freeze_field
-from sklearn_hnn.nn.mlp import ACTIVATIONS, Tanh, make_mlp
+from sklearn_hnn.nn.mlp import ACTIVATIONS, Tanh, make_mlp, mlp_input_gradient
 
 __all__ = [
     "ACTIVATIONS",

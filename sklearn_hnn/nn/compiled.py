@@ -5,7 +5,7 @@ double backward that autograd uses when the input gradient is taken with
 ``create_graph=True``. Written functionally, it can: the prediction is a
 function of the weights (``torch.func.functional_call``; for a Hamiltonian
 field its input gradient is the explicit chain rule of
-:func:`~sklearn_hnn.nn.fields.mlp_input_gradient`, plain operations), the
+:func:`~sklearn_hnn.nn.mlp_input_gradient`, plain operations), the
 loss's weight gradients come from ``torch.func.grad_and_value``, and the whole
 of it compiles into fused kernels. The result is the same gradient as the
 eager step, to float rounding.
@@ -14,18 +14,26 @@ eager step, to float rounding.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 import torch
 from torch import nn
 from torch.func import functional_call, grad_and_value
 
-from sklearn_hnn.nn.fields import HamiltonianField
-
 Step = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
-def compile_training_step(module: nn.Module) -> Step | None:
-    """``step(X, y) -> (loss, y_pred)`` for the mean squared error of ``module``,
+class Loss(Protocol):
+    """What the step trains: a prediction from the network and its loss (a
+    training objective of :mod:`sklearn_hnn.objectives` is one)."""
+
+    def predict(self, field, X: torch.Tensor) -> torch.Tensor: ...
+
+    def loss(self, y_pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor: ...
+
+
+def compile_training_step(module: nn.Module, objective: Loss) -> Step | None:
+    """``step(X, y) -> (loss, y_pred)`` of ``objective`` for ``module``,
     compiled, which also adds the loss's gradient to every weight's ``.grad``.
 
     Parameters
@@ -33,25 +41,33 @@ def compile_training_step(module: nn.Module) -> Step | None:
     module : torch.nn.Module
         The network being trained; its parameters are read at every call, so
         the step follows the optimizer's updates.
+    objective : object
+        What to train: ``objective.predict(field, X)`` and
+        ``objective.loss(y_pred, y)``, as the training objectives of
+        :mod:`sklearn_hnn.objectives` define them.
 
     Returns
     -------
     callable or None
-        None when the module cannot be compiled this way: a
+        None when the module says it cannot be compiled (its ``compilable``
+        attribute is false, as for a
         :class:`~sklearn_hnn.nn.HamiltonianField` whose energy network needs
-        autograd for its input gradient.
+        autograd for its input gradient).
 
     Notes
     -----
     The first call compiles (seconds on a CPU); a batch of a new shape
     compiles again once.
     """
-    if isinstance(module, HamiltonianField) and not module._explicit_gradient:
+    if not getattr(module, "compilable", True):
         return None
 
     def loss(params: dict, X: torch.Tensor, y: torch.Tensor):
-        y_pred = functional_call(module, params, (X,))
-        return nn.functional.mse_loss(y_pred, y), y_pred
+        def field(x: torch.Tensor) -> torch.Tensor:
+            return functional_call(module, params, (x,))
+
+        y_pred = objective.predict(field, X)
+        return objective.loss(y_pred, y), y_pred
 
     loss_and_grads = torch.compile(grad_and_value(loss, has_aux=True))
 

@@ -3,92 +3,39 @@
 State convention: a state ``x`` has ``2d`` entries ``[q_1 ... q_d, p_1 ... p_d]``,
 positions first, then momenta. Every field maps a tensor of shape ``(..., D)`` to a
 tensor of the same shape.
+
+Each field says whether and how it can be frozen for fast rollouts (its
+``freeze`` method, see :func:`~sklearn_hnn.nn.freeze_field`); a subclass that
+changes the dynamics is not frozen unless it says how.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
 
-from sklearn_hnn.nn.mlp import Tanh, make_mlp
+from sklearn_hnn.nn.frozen import Field, FrozenEnergyGradient, FrozenMLP
+from sklearn_hnn.nn.mlp import (
+    ACTIVATION_DERIVATIVES,
+    Activation,
+    is_explicit_mlp,
+    make_mlp,
+    mlp_input_gradient,
+)
 
-_SQRT_HALF = 0.5**0.5
-_INV_SQRT_2PI = (2.0 * torch.pi) ** -0.5
-
-
-def _tanh_slope(a: torch.Tensor, h: torch.Tensor) -> torch.Tensor:
-    return 1.0 - h * h
-
-
-#: Derivative of each supported activation, from its input ``a`` and output ``h``.
-ACTIVATION_DERIVATIVES: dict[type[nn.Module], Callable] = {
-    nn.Tanh: _tanh_slope,
-    Tanh: _tanh_slope,
-    nn.Sigmoid: lambda a, h: h * (1.0 - h),
-    nn.Softplus: lambda a, h: torch.sigmoid(a),
-    nn.SiLU: lambda a, h: torch.sigmoid(a) * (1.0 + a * (1.0 - torch.sigmoid(a))),
-    nn.ELU: lambda a, h: torch.where(a > 0, torch.ones_like(a), h + 1.0),
-    nn.ReLU: lambda a, h: (a > 0).to(a.dtype),
-    nn.GELU: lambda a, h: (
-        0.5 * (1.0 + torch.erf(a * _SQRT_HALF))
-        + a * _INV_SQRT_2PI * torch.exp(-0.5 * a * a)
-    ),
-}
+__all__ = [
+    "ACTIVATION_DERIVATIVES",
+    "DirectField",
+    "HamiltonianField",
+    "mlp_input_gradient",
+]
 
 
-def _is_explicit_mlp(module: nn.Module) -> bool:
-    """Whether ``module`` is a scalar MLP that :func:`mlp_input_gradient` handles."""
-    if not isinstance(module, nn.Sequential) or len(module) % 2 != 1:
-        return False
-    linears, activations = list(module)[::2], list(module)[1::2]
-    return (
-        all(type(m) is nn.Linear for m in linears)
-        and linears[-1].out_features == 1
-        and all(
-            type(m) in ACTIVATION_DERIVATIVES
-            and (type(m) is not nn.Softplus or (m.beta == 1 and m.threshold >= 20))
-            and (type(m) is not nn.ELU or m.alpha == 1.0)
-            and (type(m) is not nn.GELU or m.approximate == "none")
-            for m in activations
-        )
-    )
-
-
-def mlp_input_gradient(mlp: nn.Sequential, x: torch.Tensor) -> torch.Tensor:
-    """Gradient of a scalar MLP with respect to its input, by explicit chain rule.
-
-    One forward pass stores each activation's slope; one backward sweep of
-    matrix products then gives ``dH/dx``. Every operation is an ordinary torch
-    operation, so under ``torch.no_grad()`` no graph is built at all, and when
-    gradients are enabled, training needs only first-order autograd through
-    this computation (no double backward).
-
-    Parameters
-    ----------
-    mlp : torch.nn.Sequential
-        Alternating ``Linear`` and activation modules ending in a ``Linear``
-        with one output, as built by :func:`make_mlp`.
-    x : torch.Tensor of shape (..., n_inputs)
-        Inputs of the MLP.
-
-    Returns
-    -------
-    torch.Tensor of shape (..., n_inputs)
-        Gradient of the MLP's output with respect to ``x``, at every input.
-    """
-    layers = list(mlp)
-    slopes = []
-    h = x
-    for linear, activation in zip(layers[:-1:2], layers[1::2], strict=True):
-        a = nn.functional.linear(h, linear.weight, linear.bias)
-        h = activation(a)
-        slopes.append(ACTIVATION_DERIVATIVES[type(activation)](a, h))
-    grad = layers[-1].weight[0]  # (width,): dH/dh of the last hidden layer
-    for linear, slope in zip(reversed(layers[:-1:2]), reversed(slopes), strict=True):
-        grad = (grad * slope) @ linear.weight
-    return grad.expand_as(x)
+def _overrides(module: nn.Module, base: type, names: Sequence[str]) -> bool:
+    """Whether the class of ``module`` replaces any of ``base``'s ``names``."""
+    return any(getattr(type(module), name) is not getattr(base, name) for name in names)
 
 
 class DirectField(nn.Module):
@@ -102,8 +49,12 @@ class DirectField(nn.Module):
         Width of the output; ``None`` means ``n_features`` (a vector field).
     hidden_layer_sizes : sequence of int, default=(200, 200)
         Widths of the hidden layers.
-    activation : str, default="tanh"
+    activation : str or torch.nn.Module class, default="tanh"
         Activation after each hidden layer.
+    net : torch.nn.Module or None, default=None
+        A network of your own mapping ``(..., n_features)`` to
+        ``(..., n_outputs)``, used instead of an MLP; ``hidden_layer_sizes``
+        and ``activation`` are then unused.
     """
 
     def __init__(
@@ -111,11 +62,16 @@ class DirectField(nn.Module):
         n_features: int,
         n_outputs: int | None = None,
         hidden_layer_sizes: Sequence[int] = (200, 200),
-        activation: str = "tanh",
+        activation: Activation = "tanh",
+        net: nn.Module | None = None,
     ) -> None:
         super().__init__()
         n_outputs = n_features if n_outputs is None else n_outputs
-        self.net = make_mlp(n_features, hidden_layer_sizes, n_outputs, activation)
+        self.net = (
+            make_mlp(n_features, hidden_layer_sizes, n_outputs, activation)
+            if net is None
+            else net
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Return the predicted ``dx/dt``, shape ``(..., n_outputs)``.
@@ -131,6 +87,34 @@ class DirectField(nn.Module):
             The predicted time derivatives.
         """
         return self.net(x)
+
+    def freeze(
+        self, method: str, *, offset=None, x_scale: float = 1.0, y_scale: float = 1.0
+    ) -> Field | None:
+        """The frozen field (see :func:`~sklearn_hnn.nn.freeze_field`), or None
+        when this field cannot be frozen: a network that is not an MLP of
+        ``Linear`` layers and activations, or a subclass with its own forward.
+
+        Parameters
+        ----------
+        method : str
+            ``"forward"``; any other name gives None.
+        offset : sequence of float or None, default=None
+            Per-column input offset.
+        x_scale, y_scale : float, default=1.0
+            Input and output scales.
+
+        Returns
+        -------
+        callable or None
+            The frozen field, mapping ``(n, D)`` states to ``(n, n_outputs)``.
+        """
+        if method != "forward" or _overrides(self, DirectField, ["forward"]):
+            return None
+        layers = list(self.net) if isinstance(self.net, nn.Sequential) else []
+        if len(layers) % 2 != 1 or not all(type(m) is nn.Linear for m in layers[::2]):
+            return None
+        return FrozenMLP(self.net, offset, x_scale, y_scale)
 
 
 class HamiltonianField(nn.Module):
@@ -155,8 +139,12 @@ class HamiltonianField(nn.Module):
         Width of the state, ``2d``; must be even.
     hidden_layer_sizes : sequence of int, default=(200, 200)
         Widths of the hidden layers of ``H_theta``.
-    activation : str, default="tanh"
+    activation : str or torch.nn.Module class, default="tanh"
         Activation after each hidden layer; it should be smooth.
+    hamiltonian : torch.nn.Module or None, default=None
+        An energy network of your own, mapping ``(..., 2d)`` states to
+        ``(..., 1)`` energies, used instead of an MLP; ``hidden_layer_sizes``
+        and ``activation`` are then unused.
 
     Examples
     --------
@@ -171,7 +159,8 @@ class HamiltonianField(nn.Module):
         self,
         n_features: int,
         hidden_layer_sizes: Sequence[int] = (200, 200),
-        activation: str = "tanh",
+        activation: Activation = "tanh",
+        hamiltonian: nn.Module | None = None,
     ) -> None:
         super().__init__()
         if n_features % 2:
@@ -181,13 +170,22 @@ class HamiltonianField(nn.Module):
         self.n_dof = n_features // 2
         # No output bias: a constant offset of H changes none of its derivatives,
         # so it would never be trained.
-        self.hamiltonian = make_mlp(
-            n_features, hidden_layer_sizes, 1, activation, output_bias=False
+        self.hamiltonian = (
+            make_mlp(n_features, hidden_layer_sizes, 1, activation, output_bias=False)
+            if hamiltonian is None
+            else hamiltonian
         )
 
     @property
     def _explicit_gradient(self) -> bool:
-        return _is_explicit_mlp(self.hamiltonian)
+        return is_explicit_mlp(self.hamiltonian)
+
+    @property
+    def compilable(self) -> bool:
+        """Whether a training step can be compiled: not when the input gradient
+        needs autograd (a double backward, which ``torch.compile`` cannot
+        trace)."""
+        return self._explicit_gradient
 
     def energy(self, x: torch.Tensor) -> torch.Tensor:
         """Learned energy ``H_theta(x)``, shape ``(...)``.
@@ -246,3 +244,41 @@ class HamiltonianField(nn.Module):
         grad = self.gradient(x)
         dh_dq, dh_dp = grad[..., : self.n_dof], grad[..., self.n_dof :]
         return torch.cat([dh_dp, -dh_dq], dim=-1)
+
+    def freeze(
+        self, method: str, *, offset=None, x_scale: float = 1.0, y_scale: float = 1.0
+    ) -> Field | None:
+        """The frozen field (see :func:`~sklearn_hnn.nn.freeze_field`), or None
+        when this field cannot be frozen: an energy that is not an MLP with
+        activations of :data:`ACTIVATION_DERIVATIVES` and at least one hidden
+        layer, or a subclass that changes the dynamics (its own ``forward``,
+        ``gradient`` or ``energy``) without saying how to freeze them.
+
+        Parameters
+        ----------
+        method : {"forward", "gradient"}
+            The symplectic field or the plain gradient; any other name gives
+            None.
+        offset : sequence of float or None, default=None
+            Per-column input offset.
+        x_scale, y_scale : float, default=1.0
+            Input and output scales.
+
+        Returns
+        -------
+        callable or None
+            The frozen field, mapping ``(n, 2d)`` states to ``(n, 2d)``.
+        """
+        mlp = self.hamiltonian
+        if (
+            method not in ("forward", "gradient")
+            or _overrides(self, HamiltonianField, ["forward", "gradient", "energy"])
+            or not is_explicit_mlp(mlp)
+            or len(mlp) < 3
+        ):
+            return None
+        n = self.n_dof
+        out_map = torch.eye(2 * n, dtype=torch.float64)
+        if method == "forward":  # v -> (v_p, -v_q)
+            out_map = torch.cat([out_map[:, n:], -out_map[:, :n]], dim=1)
+        return FrozenEnergyGradient(mlp, offset, x_scale, y_scale, out_map)

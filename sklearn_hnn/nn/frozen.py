@@ -19,7 +19,9 @@ An evaluation of the symplectic field of a two-hidden-layer energy is then nine
 operations, plus two dtype conversions for float64 states (against about thirty
 for the module), with the same result up to float rounding. Fields that are not
 plain MLPs are not frozen (:func:`freeze_field` returns None) and the caller
-keeps the module.
+keeps the module. Freezing is opt-in: a module says whether and how it can be
+frozen through a ``freeze`` method, which builds on :class:`FrozenMLP` and
+:class:`FrozenEnergyGradient` here.
 """
 
 from __future__ import annotations
@@ -30,13 +32,12 @@ from collections.abc import Callable, Sequence
 import torch
 from torch import nn
 
-from sklearn_hnn.nn.fields import (
+from sklearn_hnn.nn.mlp import (
     ACTIVATION_DERIVATIVES,
-    DirectField,
-    HamiltonianField,
-    _is_explicit_mlp,
+    SIGMOID_TANH_MIN_NUMEL,
+    Tanh,
+    tanh_by_sigmoid,
 )
-from sklearn_hnn.nn.mlp import SIGMOID_TANH_MIN_NUMEL, Tanh, tanh_by_sigmoid
 
 Field = Callable[[torch.Tensor], torch.Tensor]
 
@@ -51,15 +52,21 @@ def freeze_field(
 ) -> Field | None:
     """The field ``x -> y_scale * module.<method>((x - offset) / x_scale)``, frozen.
 
+    Freezing is opt-in: a module that can be frozen says how in a method
+    ``freeze(method, *, offset, x_scale, y_scale)`` returning the frozen field
+    or None, as :class:`~sklearn_hnn.nn.HamiltonianField` and
+    :class:`~sklearn_hnn.nn.DirectField` do. Any other module is left to its
+    own forward.
+
     Parameters
     ----------
-    module : HamiltonianField or DirectField
+    module : torch.nn.Module
         A trained field. Its weights are read now: later changes to the module
         do not reach the frozen field.
-    method : {"forward", "gradient"}
+    method : str
         Which field of the module: ``"forward"`` is the model's dynamics (the
-        symplectic gradient of a :class:`HamiltonianField`), ``"gradient"`` the
-        plain gradient ``(dH/dq, dH/dp)`` of a :class:`HamiltonianField`.
+        symplectic gradient of a :class:`~sklearn_hnn.nn.HamiltonianField`),
+        ``"gradient"`` the plain gradient ``(dH/dq, dH/dp)`` of one.
     offset : sequence of float or None, default=None
         Per-column input offset; None for none.
     x_scale, y_scale : float, default=1.0
@@ -70,12 +77,13 @@ def freeze_field(
     callable or None
         Maps states of shape ``(n, D)`` (any floating dtype, on the module's
         device) to their time derivatives, same shape and dtype; computed in
-        the dtype of the module's weights. None when the module is not an MLP
-        field that can be frozen (the caller should then evaluate the module).
+        the dtype of the module's weights. None when the module cannot be
+        frozen (the caller should then evaluate the module).
 
     Examples
     --------
     >>> import torch
+    >>> from sklearn_hnn.nn import HamiltonianField
     >>> field = HamiltonianField(2, (16,))
     >>> frozen = freeze_field(field, "forward", offset=[1.0, 0.0], x_scale=2.0)
     >>> x = torch.randn(5, 2)
@@ -84,18 +92,10 @@ def freeze_field(
     >>> bool(torch.allclose(frozen(x), plain, atol=1e-6))
     True
     """
-    if isinstance(module, HamiltonianField) and method in ("forward", "gradient"):
-        mlp = module.hamiltonian
-        if not _is_explicit_mlp(mlp) or len(mlp) < 3:
-            return None
-        n = module.n_dof
-        out_map = torch.eye(2 * n, dtype=torch.float64)
-        if method == "forward":  # v -> (v_p, -v_q)
-            out_map = torch.cat([out_map[:, n:], -out_map[:, :n]], dim=1)
-        return _FrozenEnergyGradient(mlp, offset, x_scale, y_scale, out_map)
-    if isinstance(module, DirectField) and method == "forward":
-        return _FrozenMLP(module.net, offset, x_scale, y_scale)
-    return None
+    freeze = getattr(module, "freeze", None)
+    if not callable(freeze):
+        return None
+    return freeze(method, offset=offset, x_scale=x_scale, y_scale=y_scale)
 
 
 def _activation_of(
@@ -134,8 +134,12 @@ def _activation_of(
 CHUNK_NUMEL = 2**19
 
 
-class _FrozenMLP:
-    """``y_scale * mlp((x - offset) / x_scale)`` with the scales in the weights."""
+class FrozenMLP:
+    """``y_scale * mlp((x - offset) / x_scale)`` with the scales in the weights.
+
+    ``mlp`` alternates ``Linear`` and activation modules, as
+    :func:`~sklearn_hnn.nn.make_mlp` builds it.
+    """
 
     #: Whether evaluations need the slope of every activation.
     slopes = False
@@ -199,8 +203,12 @@ class _FrozenMLP:
         return out if out.dtype == x.dtype else out.to(x.dtype)
 
 
-class _FrozenEnergyGradient(_FrozenMLP):
-    """``(y_scale * dH/dz @ out_map)`` at ``z = (x - offset) / x_scale``."""
+class FrozenEnergyGradient(FrozenMLP):
+    """``(y_scale * dH/dz @ out_map)`` at ``z = (x - offset) / x_scale``.
+
+    ``out_map`` of shape ``(D, D)`` maps the gradient to the field: the
+    identity for the gradient, the symplectic matrix for Hamilton's equations.
+    """
 
     slopes = True
 

@@ -56,7 +56,9 @@ def test_compiled_training_gives_the_eager_numbers(cls, batch_size):
 
 
 def test_a_module_that_cannot_be_compiled_trains_eagerly(monkeypatch):
-    monkeypatch.setattr(_net, "compile_training_step", lambda module: None)
+    monkeypatch.setattr(
+        _net, "compile_training_step", lambda module, objective=None: None
+    )
     X, y = _states()
     fallback = HamiltonianRegressor(**SMALL, max_epochs=5, compile=True).fit(X, y)
     assert fallback.net_.__dict__["_compiled_step"] is False
@@ -66,7 +68,7 @@ def test_a_module_that_cannot_be_compiled_trains_eagerly(monkeypatch):
 
 
 def test_a_compile_that_fails_warns_and_trains_eagerly(monkeypatch):
-    def failing(module):
+    def failing(module, objective=None):
         def step(X, y):
             raise RuntimeError("no C++ compiler")
 
@@ -90,21 +92,25 @@ def test_auto_compiles_only_long_fits(monkeypatch):
     assert est.set_params(compile=True)._compiles(1, 1)
     calls = []
     monkeypatch.setattr(
-        _net, "compile_training_step", lambda module: calls.append(1) or None
+        _net,
+        "compile_training_step",
+        lambda module, objective=None: calls.append(1) or None,
     )
     HamiltonianRegressor(**SMALL, max_epochs=3).fit(X, y)
     assert not calls  # a short fit never tries
 
 
 def test_auto_counts_only_the_training_rows(monkeypatch):
-    from sklearn_hnn.estimators import base
+    from sklearn_hnn.estimators import _training
 
     X, y = _states()  # 100 rows
     calls = []
     monkeypatch.setattr(
-        _net, "compile_training_step", lambda module: calls.append(1) or None
+        _net,
+        "compile_training_step",
+        lambda module, objective=None: calls.append(1) or None,
     )
-    monkeypatch.setattr(base, "COMPILE_MIN_SAMPLES", 300)
+    monkeypatch.setattr(_training, "COMPILE_MIN_SAMPLES", 300)
     # 100 rows x 4 epochs would reach 300, but half are held out: 50 x 4 = 200.
     HamiltonianRegressor(**SMALL, max_epochs=4, validation_fraction=0.5).fit(X, y)
     assert not calls

@@ -407,6 +407,8 @@ def test_continuing_on_other_widths_fails_and_keeps_the_model(estimator_cls, met
     assert_array_equal(est.predict(X), before)
 
 
+# It sets activation="relu" on an HNN on purpose, which warns.
+@pytest.mark.filterwarnings("ignore:activation=.relu. has no useful:UserWarning")
 @pytest.mark.parametrize(
     ("param", "value", "fitted"),
     [("hidden_layer_sizes", (8,), "(16,)"), ("activation", "relu", "'tanh'")],

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from numpy.testing import assert_array_equal
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.metrics import r2_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
@@ -175,7 +175,10 @@ def test_bad_hidden_layer_sizes(sizes):
 
 @pytest.mark.parametrize(
     ("device", "message"),
-    [("tpu:7", "device must name a torch device"), ("meta", "device='meta' holds")],
+    [
+        ("tpu:7", r"'device' parameter .* must be a torch device .*Got 'tpu:7'"),
+        ("meta", r"'device' parameter .*'meta' holds shapes only\)\. Got 'meta'"),
+    ],
 )
 def test_bad_device(device, message):
     with pytest.raises(ValueError, match=message):
@@ -276,7 +279,9 @@ def test_simulate_checks_feature_names_as_predict_does():
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         plain = est.simulate(X[:2], t)  # as predict warns
     assert_array_equal(est.simulate(frame.iloc[:2], t), plain)
-    assert_array_equal(est.simulate(frame.iloc[0], t), plain[0])
+    # One state against a batch of two: the same up to float32 rounding (matrix
+    # kernels round by batch size, more or less depending on the machine).
+    assert_allclose(est.simulate(frame.iloc[0], t), plain[0], rtol=1e-6, atol=1e-8)
     for swapped in (frame[["p", "q"]].iloc[:2], frame[["p", "q"]].iloc[0]):
         with pytest.raises(ValueError, match="feature names should match"):
             est.simulate(swapped, t)
@@ -305,15 +310,18 @@ class _NoDecay(torch.optim.SGD):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"optimizer": int}, "optimizer must be one of .* or a subclass of torch"),
+        (
+            {"optimizer": int},
+            r"'optimizer' parameter .* or a subclass of torch\.optim\.Optimizer",
+        ),
         (
             {"optimizer": _NoDecay, "weight_decay": 1e-3},
             "optimizer=_NoDecay takes no weight_decay, but weight_decay=0.001",
         ),
-        ({"callbacks": [1]}, r"callbacks\[0\] must be a skorch Callback"),
+        ({"callbacks": [1]}, r"'callbacks' parameter .* must be a list of skorch"),
         (
             {"callbacks": [EarlyStopping(monitor="train_loss"), ("named", len)]},
-            r"callbacks\[1\] must be a skorch Callback",
+            r"'callbacks' parameter .* must be a list of skorch",
         ),
         (
             {"callbacks": [EarlyStopping()]},

@@ -26,10 +26,13 @@ PREFIX = "python -m sklearn_hnn.experiments "
 
 # Rerunning on another machine or with another thread count changes the
 # floating-point rounding, which moves the real pendulum's figures by up to
-# 0.6% (losses) and 8% (the HNN's energy MSE) on the committed machine. A
-# change to the protocol moves them much further (seed 1's baseline train loss
-# is 2.5x seed 0's; central differences halve the HNN's energy MSE).
-RTOL = {"train_loss": 0.02, "test_loss": 0.02, "energy_mse": 0.25}
+# 0.6% (losses) and 8% (the HNN's energy MSE) on the committed machine (an AMD
+# EPYC), and by 3.2% (the HNN's test loss of the Savitzky-Golay, constant-rate
+# variant) on an Intel Xeon, where the code of the commit that wrote them
+# gives the same figure bit for bit. A change to the protocol moves them much
+# further (seed 1's baseline train loss is 2.5x seed 0's; central differences
+# halve the HNN's energy MSE).
+RTOL = {"train_loss": 0.05, "test_loss": 0.05, "energy_mse": 0.25}
 
 
 def _load(path: Path) -> tuple[dict, object]:

@@ -208,8 +208,8 @@ def test_simulate_stops_failed_initial_conditions_only(estimator_cls, monkeypatc
     alone = est.simulate(x0[[0, 2]], t)
     learned_field = est._vector_field
 
-    def faulty_field(field, state_dtype):  # the learned field, but NaN beyond q = 2
-        learned, frozen = learned_field(field, state_dtype)
+    def faulty_field(field):  # the learned field, but NaN beyond q = 2
+        learned, frozen = learned_field(field)
         return lambda x: torch.where(x[:, :1] > 2.0, torch.nan, learned(x)), frozen
 
     monkeypatch.setattr(est, "_vector_field", faulty_field)

@@ -8,8 +8,8 @@ import torch
 from numpy.testing import assert_allclose
 
 from sklearn_hnn import BaselineDynamicsRegressor, HamiltonianRegressor
-from sklearn_hnn.estimators import base as estimator_base
 from sklearn_hnn.nn import ACTIVATIONS, DirectField, HamiltonianField
+from sklearn_hnn.nn import normalization as estimator_base
 from sklearn_hnn.nn.frozen import freeze_field
 from sklearn_hnn.nn.mlp import SIGMOID_TANH_MIN_NUMEL
 
@@ -177,8 +177,8 @@ def test_simulate_runs_small_batches_on_one_thread(fitted, monkeypatch, n, expec
     seen = []
     learned_field = est._vector_field
 
-    def spying_field(field, state_dtype):
-        learned, frozen = learned_field(field, state_dtype)
+    def spying_field(field):
+        learned, frozen = learned_field(field)
 
         def spy(x):
             seen.append(torch.get_num_threads())

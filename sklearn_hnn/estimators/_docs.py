@@ -1,0 +1,110 @@
+"""Parameter and attribute documentation shared by the dynamics estimators."""
+
+PARAMETERS_DOC = """\
+    hidden_layer_sizes : int or tuple of int, default=(200, 200)
+        Width of each hidden layer of the network; at least one layer.
+
+    activation : {"tanh", "softplus", "sigmoid", "silu", "gelu", "elu", "relu"} \
+or torch.nn.Module class, default="tanh"
+        Activation after each hidden layer: a name, or a module class built
+        without arguments (``torch.nn.Mish``). Use a smooth one for
+        Hamiltonian models, whose dynamics are a derivative of the network.
+
+    module : torch.nn.Module class or instance, or None, default=None
+        A network of your own instead of the MLP of ``hidden_layer_sizes``
+        and ``activation`` (see the estimator for what it must map). A class
+        is built with the ``module__<name>`` keyword arguments given to the
+        estimator; an instance is copied at each ``fit``, never shared.
+
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
+default="adam"
+        Optimizer of the network weights: a name, or a subclass of
+        ``torch.optim.Optimizer`` built with ``lr``, ``weight_decay`` if its
+        constructor takes it (one that does not needs ``weight_decay=0``), and
+        any ``optimizer__<name>`` keyword arguments given to the estimator
+        (``optimizer__momentum=0.9``, ``optimizer__betas=(0.9, 0.99)``).
+
+    lr : float, default=1e-3
+        Learning rate.
+
+    weight_decay : float, default=0.0
+        L2 penalty passed to the optimizer.
+
+    max_epochs : int, default=2000
+        Passes over the training data. With ``batch_size=None`` an epoch is one
+        optimizer step, so the default is the paper's 2000 full-batch steps.
+
+    batch_size : int or None, default=None
+        Samples per optimizer step; ``None`` uses the whole training set.
+
+    validation_fraction : float in [0, 1), default=0.0
+        Fraction of the samples held out to record ``valid_loss`` in the
+        history (needed by callbacks such as ``EarlyStopping``). ``0`` holds
+        out nothing. For trajectory data, prefer passing held-out trajectories
+        yourself: a random split of points leaks neighbouring samples.
+
+    differentiation : {"central", "forward", "backward", "savgol"} or \
+Differentiator, default="central"
+        How ``fit`` and ``score`` estimate ``dX/dt`` when they are given
+        trajectories (``t``, and optionally ``groups``) instead of ``y``; see
+        :func:`~sklearn_hnn.differentiation.time_derivative`. Unused when ``y``
+        is given.
+
+    objective : {"derivative"} or Objective, default="derivative"
+        What the network is trained to match (see
+        :mod:`sklearn_hnn.objectives`): ``"derivative"`` matches ``dX/dt`` in
+        mean squared error, the paper's objective. Its own parameters are
+        reached as ``objective__<name>``.
+
+    normalize : {"auto", True, False}, default="auto"
+        Train on ``(X - X_offset_) / X_scale_`` and ``y / y_scale_``, with one
+        offset per column but a single scale for all of ``X`` and one for
+        ``y``, and map every output back. Single scales keep the learned
+        dynamics Hamiltonian: the learned energy is ``X_scale_ * y_scale_``
+        times the network's. ``"auto"`` normalises only data far from unit
+        scale (root mean square of ``X`` or of ``y`` outside ``[1e-2, 1e2]``),
+        where the network's units would saturate or barely move; data near unit
+        scale, like the paper's, are used as given.
+
+    compile : {"auto", True, False}, default="auto"
+        Train with a compiled step: the loss and its weight gradients written
+        with ``torch.func`` and compiled by ``torch.compile`` (see
+        :func:`~sklearn_hnn.nn.compiled.compile_training_step`), with the same
+        numbers as the eager step to float rounding. The first step compiles,
+        which takes seconds, so ``"auto"`` compiles only fits that process at
+        least ``COMPILE_MIN_SAMPLES`` (10^7) samples (``max_epochs`` times the
+        training rows, those held out by ``validation_fraction`` not
+        counted), where compiling repays itself (see the benchmarks in the
+        documentation). If compiling fails (no C++ compiler, an unsupported
+        module), training warns and goes on eagerly.
+
+    warm_start : bool, default=False
+        When True and the estimator is already fitted on data of the same
+        width, ``fit`` continues training the current weights, with the
+        optimizer's state, for ``max_epochs`` more epochs, and appends to
+        ``history_``. See also :meth:`partial_fit`.
+
+    callbacks : list of skorch callbacks or None, default=None
+        Passed to the skorch net, for example ``EarlyStopping``,
+        ``LRScheduler``, ``Checkpoint`` or ``ProgressBar``: instances,
+        classes, or ``(name, callback)`` pairs, as skorch takes them. They are
+        copied at each ``fit``, so the objects given here are never modified.
+
+    device : str or torch.device, default="cpu"
+        Where to train and run the network, for example ``"cuda"``.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split. Torch's
+        global random state is left as it was.
+
+    verbose : int, default=0
+        ``0`` is silent; ``1`` prints skorch's per-epoch table."""
+
+NORMALIZATION_ATTRIBUTES_DOC = """\
+    X_offset_ : ndarray of shape (n_features_in_,) or None
+        Per-column offset subtracted from ``X`` before the network; None when
+        the data were used as given (see ``normalize``).
+    X_scale_, y_scale_ : float
+        Scales of ``X`` (after the offset) and of ``y`` for the network; 1.0
+        when the data were used as given.
+"""

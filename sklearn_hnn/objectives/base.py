@@ -1,0 +1,90 @@
+"""What a training objective is: the targets it trains on and the loss of a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+
+Field = Callable[[torch.Tensor], torch.Tensor]
+
+
+class Objective(BaseEstimator):
+    """How an estimator's network is trained: targets, prediction and loss.
+
+    An objective prepares the training targets from what ``fit`` was given
+    (:meth:`targets`), says what the network predicts for a batch of inputs
+    (:meth:`predict`) and scores that prediction (:meth:`loss`). The skorch
+    net and the compiled training step both train through these methods, so
+    a new objective is one subclass, registered in
+    :data:`sklearn_hnn.objectives.OBJECTIVES` under its :attr:`name`.
+
+    Objectives are scikit-learn style objects: their constructor stores their
+    parameters, which an estimator's ``objective__<name>`` reaches in
+    ``set_params`` and ``GridSearchCV``.
+    """
+
+    #: The name under which the objective is registered.
+    name: str = ""
+
+    def targets(
+        self, X, y, t, groups, *, differentiation, owner: str
+    ) -> np.ndarray | object:
+        """The training targets for the states ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            States, as given to ``fit``.
+        y : array-like or None
+            Targets, as given to ``fit``.
+        t, groups : array-like of shape (n_samples,) or None
+            Times and trajectory labels, as given to ``fit``.
+        differentiation : str or Differentiator
+            The estimator's ``differentiation`` parameter.
+        owner : str
+            The estimator's class name, for messages.
+
+        Returns
+        -------
+        array-like of shape (n_samples, n_outputs) or (n_samples,)
+            The targets, checked by the estimator afterwards.
+        """
+        raise NotImplementedError
+
+    def predict(self, field: Field, X: torch.Tensor) -> torch.Tensor:
+        """What the network predicts for a batch.
+
+        Parameters
+        ----------
+        field : callable
+            The network, mapping ``(n, n_features)`` to ``(n, n_outputs)``
+            (called functionally in a compiled step).
+        X : torch.Tensor of shape (batch, n_features)
+            Normalised inputs.
+
+        Returns
+        -------
+        torch.Tensor
+            The prediction, compared with the targets by :meth:`loss`.
+        """
+        return field(X)
+
+    def loss(self, y_pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """The scalar loss of a batch.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            :meth:`predict`'s output.
+        y : torch.Tensor of shape (batch, n_outputs)
+            Normalised targets.
+
+        Returns
+        -------
+        torch.Tensor of shape ()
+            The loss, to be minimised.
+        """
+        raise NotImplementedError
