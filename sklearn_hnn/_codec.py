@@ -17,6 +17,10 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
+
+from sklearn_hnn.differentiation import Differentiator, FiniteDifference, SavitzkyGolay
+from sklearn_hnn.objectives import Objective
 
 # repr of values read from a file, shortened for messages.
 _REPR = reprlib.Repr()  # keyword arguments need Python 3.12
@@ -33,7 +37,9 @@ def import_path(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-def _has_params(value) -> bool:
+def has_params(value) -> bool:
+    """Whether ``value`` is a component with parameters of its own, as
+    scikit-learn's ``get_params(deep=True)`` decides it."""
     return hasattr(value, "get_params") and not isinstance(value, type)
 
 
@@ -62,7 +68,7 @@ def encode(name: str, value) -> Any:
         ):
             return {"torch.optim": value.__name__}
         return {"class": import_path(value)}
-    if _has_params(value) and "<locals>" not in type(value).__qualname__:
+    if has_params(value) and "<locals>" not in type(value).__qualname__:
         params = value.get_params(deep=False)
         return {
             "object": import_path(type(value)),
@@ -106,16 +112,17 @@ def decode(value, allow_imports: Collection[str] = ()) -> Any:
         return import_class(value["class"], allow_imports)
     if "object" in value or "differentiator" in value:
         if "differentiator" in value:  # the first format's spelling
-            name = value["differentiator"]
-            if name not in ("FiniteDifference", "SavitzkyGolay"):
+            known = {c.__name__: c for c in (FiniteDifference, SavitzkyGolay)}
+            path = value["differentiator"]
+            if path not in known:
                 raise ValueError(
-                    f"unknown differentiator {shown(name)}; expected one of "
-                    "['FiniteDifference', 'SavitzkyGolay']"
+                    f"unknown differentiator {shown(path)}; expected one of "
+                    f"{sorted(known)}"
                 )
-            path = f"sklearn_hnn.differentiation.{name}"
+            cls = known[path]
         else:
             path = value["object"]
-        cls = import_class(path, allow_imports)
+            cls = import_class(path, allow_imports, OBJECT_BASES)
         params = value.get("params")
         if not isinstance(params, dict):
             raise ValueError(f"the parameters of {shown(path)} are not a JSON object")
@@ -123,14 +130,29 @@ def decode(value, allow_imports: Collection[str] = ()) -> Any:
     raise ValueError(f"unknown parameter encoding {shown(value)}")
 
 
-def import_class(path, allow_imports: Collection[str] = ()) -> type:
+#: What a class given as a parameter may be (``{"class": ...}``).
+CLASS_BASES = (torch.nn.Module, torch.optim.Optimizer)
+
+
+#: What an object given as a parameter may be (``{"object": ...}``).
+OBJECT_BASES = (BaseEstimator, Differentiator, Objective)
+
+
+def import_class(
+    path, allow_imports: Collection[str] = (), bases: tuple[type, ...] = CLASS_BASES
+) -> type:
     """The class at the import path ``path``, imported only from torch,
     sklearn-hnn or ``allow_imports``.
+
+    The class must be defined in the module the path names (no path through
+    another module's attributes) and derive from one of ``bases``: what an
+    estimator's parameters hold, nothing else, so that decoding builds no
+    other object.
 
     Raises
     ------
     ValueError
-        If ``path`` is not allowed, cannot be imported, or is not a class.
+        If ``path`` is not allowed, cannot be imported, or is not such a class.
     """
     if not isinstance(path, str) or "." not in path:
         raise ValueError(f"{shown(path)} is not an import path")
@@ -152,8 +174,14 @@ def import_class(path, allow_imports: Collection[str] = ()) -> type:
             qualname = f"{outer}.{qualname}"
     for part in qualname.split("."):
         found = getattr(found, part, None)
-    if not isinstance(found, type):
-        raise ValueError(f"{path!r} is not a class")
+    if not (
+        isinstance(found, type)
+        and found.__module__ == module_name
+        and found.__qualname__ == qualname
+        and issubclass(found, bases)
+    ):
+        names = ", ".join(f"{b.__module__}.{b.__qualname__}" for b in bases)
+        raise ValueError(f"{path!r} is not a class defined there deriving from {names}")
     return found
 
 

@@ -5,11 +5,16 @@ numbers and strings: the estimator's class name and parameters (JSON text) and
 whatever its fitted state needs (for the dynamics estimators, the weights, the
 optimizer's state, the fitted attributes and the training history), with a
 SHA-256 digest of all of it. :func:`load` reads it back with
-``torch.load(weights_only=True)``, which refuses anything else, so a file from
-an untrusted source cannot execute code when it is loaded, and checks the
-digest, so a file damaged on disk or in a copy is refused rather than loaded
-with changed weights. Pickle and joblib also work (``pickle.dumps(estimator)``),
-but unpickling runs arbitrary code: only unpickle files you trust.
+``torch.load(weights_only=True)``, which refuses anything else, and imports
+only the classes an estimator's parameters may hold (torch modules and
+optimizers, estimators, differentiators, objectives) from torch, sklearn-hnn
+or paths the caller allows, so a file from an untrusted source cannot execute
+code when it is loaded. It checks the digest, so a file damaged on disk or in
+a copy is refused rather than loaded with changed weights; the digest guards
+against accidents, not against someone who edits a file on purpose (they can
+recompute it), which is what the content checks are for. Pickle and joblib
+also work (``pickle.dumps(estimator)``), but unpickling runs arbitrary code:
+only unpickle files you trust.
 
 Any estimator class registered in :data:`sklearn_hnn.estimators.ESTIMATORS`
 (every concrete estimator built on the package's torch training registers
@@ -38,7 +43,8 @@ from sklearn_hnn._codec import decode, encode, shown
 from sklearn_hnn._io import atomic_write
 from sklearn_hnn._validation import backend_missing, check_output_file, check_path
 from sklearn_hnn._version import __version__
-from sklearn_hnn.estimators import ESTIMATORS
+from sklearn_hnn.estimators import ESTIMATORS, registered_name
+from sklearn_hnn.estimators._params import PREFIXES
 from sklearn_hnn.estimators._state import SavedStateError, json_entry
 from sklearn_hnn.estimators._training import resolve_device
 
@@ -122,13 +128,13 @@ def _encode_params(estimator, warn_callbacks: bool) -> str:
 
 def header(estimator, *, warn_callbacks: bool = True) -> dict:
     """What identifies a saved estimator: format, class and parameters."""
-    name = type(estimator).__name__
+    name = registered_name(type(estimator))
     if ESTIMATORS.get(name) is not type(estimator):
         raise TypeError(
             f"save handles the registered estimators {sorted(ESTIMATORS)}; got "
             f"{name}, which is not registered (a class defined inside a function, "
-            "or not built on sklearn-hnn's torch training). Use pickle or joblib "
-            "for it."
+            "or not built on sklearn-hnn's torch training; see "
+            "sklearn_hnn.estimators.register). Use pickle or joblib for it."
         )
     return {
         "format": FORMAT,
@@ -206,7 +212,8 @@ def load(
         and sklearn-hnn that the file names (a ``module`` or ``activation`` of
         your own) and that may be imported. Importing runs that module's code:
         allow only code you trust. A file naming any other such class is
-        refused.
+        refused. Even an allowed class is used only if it is a torch module or
+        optimizer, an estimator, a differentiator or an objective.
 
     Returns
     -------
@@ -218,19 +225,30 @@ def load(
     Raises
     ------
     TypeError
-        If ``path`` is not a str or path-like object.
+        If ``path`` is not a str or path-like object, or ``allow_imports`` is
+        not a collection of str.
     FileNotFoundError
         If there is no file at ``path``.
     ValueError
         If the file is not an sklearn-hnn save, was written by a newer version
         of the format, or is damaged: its checksum does not match its content
         (a changed byte), it is truncated, or it was edited so that it no
-        longer describes a model (a missing or malformed entry, an unknown
-        class, parameter or optimizer, weights that are not finite or do not
-        fit the network, fitted attributes that do not fit the weights). The
-        message names ``path`` and says what is wrong.
+        longer describes a model (a missing or malformed entry, parameters
+        that ``fit`` would refuse, a class that is not allowed or not of a
+        kind a parameter holds, an unknown estimator, parameter or optimizer,
+        weights that are not finite or do not fit the network, fitted
+        attributes that do not fit the weights). The message names ``path``
+        and says what is wrong.
     """
     path = check_path(path)
+    if isinstance(allow_imports, str) or not all(
+        isinstance(item, str) for item in allow_imports
+    ):
+        raise TypeError(
+            "allow_imports must be a collection of import paths (str), such as "
+            f"['mypackage.nets.MyEnergy']; got {allow_imports!r}."
+        )
+    allow_imports = frozenset(allow_imports)
     payload = _read(path)
     if device is not None:
         resolve_device(device)  # the caller's argument, not the file, is at fault
@@ -261,6 +279,11 @@ def _read(path: str) -> dict:
             f"{_NOT_VALID.format(path=path)}: its format_version is {shown(version)}, "
             "not an integer."
         )
+    if version < 1:
+        raise ValueError(
+            f"{_NOT_VALID.format(path=path)}: its format_version is {version}, "
+            "not a version of the format."
+        )
     if version > FORMAT_VERSION:
         raise ValueError(
             f"path {path!r} was saved in format version {version}; this "
@@ -271,17 +294,18 @@ def _read(path: str) -> dict:
 
 
 def _check_checksum(payload: dict) -> None:
-    """Raise unless the payload's checksum matches its content (files of the
-    first format version have none)."""
-    if payload["format_version"] < 2:
-        return
+    """Raise unless the payload's checksum matches its content. Only files of
+    the first format version may have none; a checksum present is checked
+    whatever the version says (the version is part of what it covers)."""
     recorded = payload.get("checksum")
+    if recorded is None and payload["format_version"] == 1:
+        return
     if not isinstance(recorded, str):
         raise SavedStateError("it has no checksum")
     if recorded != checksum(payload):
         raise SavedStateError(
             "its content does not match its SHA-256 checksum: the file was "
-            "damaged (on disk or in a copy) or changed after it was saved"
+            "damaged, on disk or in a copy"
         )
 
 
@@ -328,9 +352,7 @@ def _estimator(payload: dict, device: str | None, allow_imports) -> Any:
     encoded = json_entry(payload, "params", dict)
     known = set(cls._get_param_names())
     unknown = sorted(
-        key
-        for key in set(encoded) - known
-        if not key.startswith(("module__", "optimizer__"))
+        key for key in set(encoded) - known if not key.startswith(PREFIXES)
     )
     if unknown:
         raise SavedStateError(f"{name} has no parameter(s) {unknown}")
@@ -350,7 +372,13 @@ def _estimator(payload: dict, device: str | None, allow_imports) -> Any:
                     f"its parameter device={shown(saved_device)} is not a torch device"
                 ) from exc
         params["device"] = _available_device(saved_device, device)
-    return cls(**params)
+    estimator = cls(**params)
+    if hasattr(estimator, "_parameter_constraints"):
+        try:
+            estimator._validate_params()  # what fit would check first
+        except ValueError as exc:
+            raise SavedStateError(f"its parameters are not valid: {exc}") from exc
+    return estimator
 
 
 def _available_device(saved: str, requested: str | None) -> str:

@@ -288,6 +288,57 @@ def test_load_never_runs_code_from_the_file(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("key", "encoded"),
+    [
+        (
+            "differentiation",
+            {
+                "object": "torch.cuda._memory_viz.subprocess.Popen",
+                "params": {"args": "touch {target}", "shell": True},
+            },
+        ),
+        ("module", {"class": "torch.cuda._memory_viz.subprocess.Popen"}),
+        ("module", {"class": "os.system"}),
+        ("objective", {"object": "sklearn_hnn.persistence.save", "params": {}}),
+    ],
+    ids=["object through a module", "class through a module", "outside", "function"],
+)
+def test_a_crafted_file_cannot_build_what_a_parameter_never_holds(
+    key, encoded, tmp_path
+):
+    target = tmp_path / "pwned"
+    save(HamiltonianRegressor(), tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    params = json.loads(payload["params"])
+    params[key] = json.loads(json.dumps(encoded).replace("{target}", str(target)))
+    payload["params"] = json.dumps(params)
+    _resave(payload, tmp_path / "crafted.pt")  # re-signed, as an attacker would
+    with pytest.raises(ValueError, match=rf"crafted\.pt' .*parameter {key}"):
+        load(tmp_path / "crafted.pt")
+    assert not target.exists()
+
+
+def test_a_changed_version_byte_does_not_switch_the_checksum_off(tmp_path):
+    X, y = _states()
+    save(HamiltonianRegressor(**SMALL).fit(X, y), tmp_path / "m.pt")
+    payload = torch.load(tmp_path / "m.pt", weights_only=True)
+    payload["format_version"] = 1  # the checksum is kept, as a byte flip keeps it
+    torch.save(payload, tmp_path / "v.pt")
+    with pytest.raises(ValueError, match="SHA-256 checksum"):
+        load(tmp_path / "v.pt")
+    payload["format_version"] = 0
+    torch.save(payload, tmp_path / "zero.pt")
+    with pytest.raises(ValueError, match="format_version is 0"):
+        load(tmp_path / "zero.pt")
+
+
+def test_allow_imports_must_be_a_collection_of_paths(tmp_path):
+    save(HamiltonianRegressor(), tmp_path / "m.pt")
+    with pytest.raises(TypeError, match="allow_imports must be a collection"):
+        load(tmp_path / "m.pt", allow_imports="mypackage.Energy")
+
+
+@pytest.mark.parametrize(
     "content", [b"", b"garbage", b"PK\x03\x04truncated"], ids=["empty", "junk", "cut"]
 )
 def test_damaged_files_raise_a_clear_error(content, tmp_path):
@@ -549,7 +600,7 @@ DAMAGE = {
     ),
     "optimizer record without lr": (
         _json("fitted", lambda m: m["optimizer"].pop("lr")),
-        "its optimizer record .* is not a name, an lr and a weight_decay",
+        "its optimizer record .* is not a name, an lr, a weight_decay and options",
     ),
 }
 

@@ -70,7 +70,7 @@ def test_a_meta_estimator_registered_from_outside_round_trips(tmp_path):
     pair = PairOfModels(
         HamiltonianRegressor(**SMALL), BaselineDynamicsRegressor(**SMALL), 0.3
     )
-    assert ESTIMATORS["PairOfModels"] is PairOfModels
+    assert ESTIMATORS[f"{__name__}.PairOfModels"] is PairOfModels
     save(pair, tmp_path / "unfitted.pt")
     assert load(tmp_path / "unfitted.pt").get_params()["energy__max_epochs"] == 5
     pair.fit(X, y)
@@ -84,6 +84,16 @@ def test_a_meta_estimator_registered_from_outside_round_trips(tmp_path):
     )
     loaded.energy_.partial_fit(X, y)  # each part trains on
     assert len(loaded.energy_.history_) == 6
+
+
+def test_a_class_of_yours_never_takes_the_place_of_ours(tmp_path):
+    class HamiltonianRegressor(BaselineDynamicsRegressor):
+        pass
+
+    ours = ESTIMATORS["HamiltonianRegressor"]
+    assert ours.__module__ == "sklearn_hnn.estimators.hamiltonian"
+    save(ours(), tmp_path / "ours.pt")
+    assert type(load(tmp_path / "ours.pt")) is ours
 
 
 def test_an_unregistered_estimator_is_refused_by_name(tmp_path):

@@ -7,7 +7,7 @@ and reads its own fitted state (``_saved_entries`` and ``_load_saved``) joins
 with :func:`register`.
 """
 
-from sklearn_hnn.estimators._registry import ESTIMATORS, register
+from sklearn_hnn.estimators._registry import ESTIMATORS, register, registered_name
 from sklearn_hnn.estimators._training import TorchEstimatorMixin
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.estimators.baseline import BaselineDynamicsRegressor
@@ -22,4 +22,5 @@ __all__ = [
     "SimulationMixin",
     "TorchEstimatorMixin",
     "register",
+    "registered_name",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import inspect
 
+from sklearn_hnn._codec import has_params
+
 #: Prefixes of the keyword arguments routed to the module and the optimizer.
 PREFIXES = ("module__", "optimizer__")
 
@@ -22,17 +24,22 @@ def takes_argument(cls: type, name: str) -> bool:
     )
 
 
-def has_params(value) -> bool:
-    """Whether ``value`` is a component with parameters of its own, as
-    scikit-learn's ``get_params(deep=True)`` decides it."""
-    return hasattr(value, "get_params") and not isinstance(value, type)
+def _takes_prefixed(estimator) -> bool:
+    """Whether the estimator's ``__init__`` takes ``**kwargs``, through which
+    prefixed parameters reach a clone."""
+    init = type(estimator).__init__
+    code = getattr(init, "__code__", None)
+    return code is not None and bool(code.co_flags & inspect.CO_VARKEYWORDS)
 
 
 class PrefixedParamsMixin:
     """``module__``/``optimizer__`` parameters and all-or-none ``set_params``.
 
     An estimator's ``__init__`` passes its ``**kwargs`` to
-    :meth:`_set_prefixed`; :meth:`_prefixed` reads them back by prefix.
+    :meth:`_set_prefixed`; :meth:`_prefixed` reads them back by prefix. A
+    class whose ``__init__`` takes no ``**kwargs`` takes no prefixed
+    parameters (``set_params`` refuses them, as ``clone`` could not pass them
+    on).
     """
 
     # ------------------------------------------------------ prefixed params
@@ -110,8 +117,11 @@ class PrefixedParamsMixin:
                 if has_params(value):
                     nested = value.get_params(deep=True).items()
                     valid.update({f"{name}__{key}": item for key, item in nested})
-        prefixed = {n: v for n, v in params.items() if n.startswith(PREFIXES)}
-        prefixed = {n: v for n, v in prefixed.items() if n not in PREFIXES}
+        prefixed = {
+            n: v
+            for n, v in params.items()
+            if n.startswith(PREFIXES) and n not in PREFIXES and _takes_prefixed(self)
+        }
         unknown = [
             name for name in params if name not in valid and name not in prefixed
         ]

@@ -82,9 +82,16 @@ def record_to_json(record: dict) -> str:
             "architecture": None
             if architecture is None
             else {key: encode(key, value) for key, value in architecture.items()},
-            "optimizer": record["optimizer"],
+            "optimizer": _optimizer_to_json(record["optimizer"]),
         }
     )
+
+
+def _optimizer_to_json(optimizer: dict | None) -> dict | None:
+    if optimizer is None:
+        return None
+    options = optimizer.get("options", {})
+    return {**optimizer, "options": {k: encode(k, v) for k, v in options.items()}}
 
 
 #: Fitted attributes that every fitted save holds.
@@ -150,17 +157,29 @@ def record_from_json(data: dict, allow_imports=()) -> dict:
             "[0, 2**32 - 1]"
         )
     optimizer = data.get("optimizer")
-    if optimizer is not None and not (
-        isinstance(optimizer, dict)
-        and set(optimizer) == {"name", "lr", "weight_decay"}
-        and isinstance(optimizer["name"], str)
-        and _is_finite(optimizer["lr"])
-        and _is_finite(optimizer["weight_decay"])
-    ):
-        raise SavedStateError(
-            f"its optimizer record {shown(optimizer)} is not a name, an lr and a "
-            "weight_decay"
-        )
+    if optimizer is not None:
+        if not (
+            isinstance(optimizer, dict)
+            and set(optimizer) - {"options"} == {"name", "lr", "weight_decay"}
+            and isinstance(optimizer["name"], str)
+            and _is_finite(optimizer["lr"])
+            and _is_finite(optimizer["weight_decay"])
+            and isinstance(optimizer.get("options", {}), dict)
+        ):
+            raise SavedStateError(
+                f"its optimizer record {shown(optimizer)} is not a name, an lr, a "
+                "weight_decay and options"
+            )
+        try:
+            options = {
+                k: decode(v, allow_imports)
+                for k, v in optimizer.get("options", {}).items()
+            }
+        except (TypeError, ValueError) as exc:
+            raise SavedStateError(
+                f"its optimizer options cannot be read: {exc}"
+            ) from exc
+        optimizer = {**optimizer, "options": options}
     architecture = data.get("architecture")
     if architecture is not None:
         if not isinstance(architecture, dict):

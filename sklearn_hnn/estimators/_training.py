@@ -106,9 +106,10 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
     Subclasses declare their module (:meth:`_module_spec`) and what a fitted
     model records besides the net; concrete subclasses register themselves
     for :mod:`sklearn_hnn.persistence`. Keyword arguments prefixed
-    ``module__`` or ``optimizer__`` reach the module's and the optimizer's
-    constructors, as in skorch, and are parameters like any other
-    (``get_params``, ``set_params``, ``clone``, ``GridSearchCV``).
+    ``optimizer__`` reach the optimizer's constructor, and ``module__`` ones a
+    module class of the user's (``module=``), as in skorch; they are
+    parameters like any other (``get_params``, ``set_params``, ``clone``,
+    ``GridSearchCV``).
     """
 
     _parameter_constraints: ClassVar[dict] = TRAINING_CONSTRAINTS
@@ -162,6 +163,13 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
                 "an optimizer with weight decay."
             )
         for name in self._prefixed("optimizer__"):
+            if name in ("params", "lr", "weight_decay"):
+                what = (
+                    "the network's weights, which the estimator passes"
+                    if name == "params"
+                    else f"the estimator's own parameter {name}; set that instead"
+                )
+                raise ValueError(f"optimizer__{name} is set, but {name} is {what}.")
             if not takes_argument(optimizer, name):
                 raise ValueError(
                     f"optimizer__{name} is set, but optimizer={optimizer.__name__} "
@@ -194,11 +202,12 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
 
     def _optimizer_record(self) -> dict:
         """The optimizer the parameters ask for, as a fitted model records it:
-        its class name, ``lr`` and ``weight_decay``."""
+        its class name, ``lr``, ``weight_decay`` and ``optimizer__`` options."""
         return {
             "name": self._optimizer_class().__name__,
             "lr": float(self.lr),
             "weight_decay": float(self.weight_decay),
+            "options": self._prefixed("optimizer__"),
         }
 
     # ------------------------------------------------------------------ net
@@ -224,7 +233,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
             optimizer_class = torch_optimizer(optimizer["name"])
         optimizer_kwargs = {
             f"optimizer__{key}": value
-            for key, value in self._prefixed("optimizer__").items()
+            for key, value in optimizer.get("options", {}).items()
             if takes_argument(optimizer_class, key)
         }
         if takes_argument(optimizer_class, "weight_decay"):
@@ -310,6 +319,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
         previous,
         seed: int,
         epochs: int | None,
+        device: torch.device,
         commit: Callable[[dict, DynamicsNet], None],
     ):
         """Train a net on the prepared ``X_train`` and ``y_train`` (float32
@@ -319,7 +329,6 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
         Nothing on ``self`` changes until training has ended. A diverged or
         interrupted run still commits the weights it kept, then says so.
         """
-        device = resolve_device(self.device)
         epochs_done = 0 if previous is None else len(previous.history_)
         diverged = None
         with seeded_torch(seed + epochs_done, device):
@@ -390,11 +399,12 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
         """Put saved weights, optimizer state and history into a fresh ``net``.
 
         The optimizer state is used when given and ``trained_with`` (the
-        optimizer's class name and the ``lr`` and ``weight_decay`` it trained
-        with, or None if unknown) names the class of ``net``'s optimizer. With
-        ``apply_params``, an ``lr`` or ``weight_decay`` changed since then
-        replaces the saved one; one left alone keeps it, so a learning-rate
-        schedule carries on where it was. Raises a ``ValueError`` if the
+        optimizer's record: class name, ``lr``, ``weight_decay`` and options
+        it trained with, or None if unknown) names the class of ``net``'s
+        optimizer. With ``apply_params``, an ``lr``, ``weight_decay`` or
+        ``optimizer__`` option changed since then replaces the saved one; one
+        left alone keeps it, so a learning-rate schedule carries on where it
+        was. Raises a ``ValueError`` if the
         weights do not fit.
         """
         try:
@@ -412,11 +422,19 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
             optimizer_state = None  # another optimizer's: it starts afresh
         if optimizer_state is not None:
             net.optimizer_.load_state_dict(optimizer_state)
+        current = {
+            "lr": float(self.lr),
+            "weight_decay": float(self.weight_decay),
+            **self._prefixed("optimizer__"),
+        }
+        recorded = {} if trained_with is None else trained_with
+        recorded = {**recorded.get("options", {}), **recorded}
         for group in net.optimizer_.param_groups:
             if optimizer_state is not None and apply_params:
-                for name in ("lr", "weight_decay"):
-                    value = float(getattr(self, name))
-                    changed = trained_with is None or value != trained_with[name]
+                # A setting changed since replaces the saved one; one left
+                # alone keeps it (where a schedule took the learning rate).
+                for name, value in current.items():
+                    changed = trained_with is None or value != recorded.get(name)
                     if changed and name in group:
                         group[name] = value
                         if name == "lr":  # a scheduler restarts from it
@@ -440,14 +458,17 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
     def _check_same_architecture(self, architecture: dict) -> None:
         """Raise unless ``architecture`` is the fitted network's (unknown for a
         model unpickled from before it was recorded: then the weights decide)."""
-        recorded = getattr(self, "_fitted_architecture", None) or {}
-        for name, fitted in recorded.items():
-            if name in architecture and architecture[name] != fitted:
+        recorded = getattr(self, "_fitted_architecture", None)
+        if not recorded:
+            return
+        for name in {**recorded, **architecture}:
+            now, fitted = architecture.get(name), recorded.get(name)
+            if now != fitted:
                 raise ValueError(
-                    f"{name}={architecture[name]!r}, but the fitted network was "
-                    f"built with {name}={fitted!r}: warm_start and "
-                    "partial_fit continue training the fitted network. Set it "
-                    "back, or set warm_start=False to start over."
+                    f"{name}={now!r}, but the fitted network was built with "
+                    f"{name}={fitted!r}: warm_start and partial_fit continue "
+                    "training the fitted network. Set it back, or set "
+                    "warm_start=False to start over."
                 )
 
     @property

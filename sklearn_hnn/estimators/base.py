@@ -4,11 +4,12 @@ prediction and scoring, on top of torch training and simulation."""
 from __future__ import annotations
 
 import copy
+import inspect
 from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import (
@@ -34,17 +35,6 @@ from sklearn_hnn.estimators.simulation import SimulationMixin
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 from sklearn_hnn.nn.normalization import Normalization
 from sklearn_hnn.objectives import OBJECTIVES, Objective, get_objective
-
-
-def _check_float32_range(values: np.ndarray, name: str, norm: Normalization) -> None:
-    """Raise if ``values`` (as the network sees them) overflow float32."""
-    largest = float(np.max(np.abs(values), initial=0.0))
-    if largest > float(np.finfo(np.float32).max):
-        hint = "set normalize=True (or 'auto')" if norm.offset is None else "rescale it"
-        raise ValueError(
-            f"{name} has values up to {largest:.3g}, beyond the float32 range the "
-            f"network trains in; {hint}."
-        )
 
 
 class BaseDynamicsRegressor(
@@ -151,15 +141,27 @@ class BaseDynamicsRegressor(
     def _check_params(self) -> None:
         super()._check_params()
         module = getattr(self, "module", None)  # a family may have no module
-        if isinstance(module, nn.Module) and self._prefixed("module__"):
+        arguments = self._prefixed("module__")
+        if arguments and not isinstance(module, type):
             raise ValueError(
-                f"module is an instance, so module__ arguments "
-                f"{sorted(self._prefixed('module__'))} cannot reach its "
-                "constructor; pass the module's class instead."
+                f"module__ arguments {sorted(arguments)} are set, but "
+                f"module={module!r} is not a class they could be passed to; give "
+                "module a torch.nn.Module class, or drop them."
             )
+        if isinstance(module, type):
+            _check_builds(module, arguments, "module", "module__ arguments")
+        activation = getattr(self, "activation", None)
+        if isinstance(activation, type):
+            _check_builds(activation, {}, "activation", "no arguments")
+
+    def _warn_about_params(self) -> None:
+        """Warn, at a fit from scratch, about settings that train but poorly."""
 
     def _training_objective(self) -> Objective:
-        return get_objective(self.objective)
+        objective = get_objective(self.objective)
+        # A copy, as scikit-learn copies components: changing the parameter
+        # later does not reach a fitted net.
+        return clone(objective) if objective is self.objective else objective
 
     # --------------------------------------------------------------- training
 
@@ -180,7 +182,8 @@ class BaseDynamicsRegressor(
     def _fit(self, X, y, t, groups, *, warm: bool, epochs: int | None):
         """Validate, train (from scratch or from the fitted net), then commit."""
         self._check_params()
-        y = self._training_objective().targets(
+        objective = self._training_objective()
+        y = objective.targets(
             X,
             y,
             t,
@@ -192,9 +195,8 @@ class BaseDynamicsRegressor(
         y_2d = y_checked.reshape(len(y_checked), -1)
         self._check_validation_size(len(X_checked))
         architecture = self._architecture()
-        resolve_device(self.device)
+        device = resolve_device(self.device)
         previous = getattr(self, "net_", None) if warm else None
-        seed = self._draw_seed()
         if previous is None:
             staged = copy.copy(self)  # validate_data records widths and names on it
             validate_data(staged, X, reset=True, skip_check_array=True)
@@ -204,7 +206,7 @@ class BaseDynamicsRegressor(
                 "n_outputs_": y_2d.shape[1],
                 "y_is_1d": y_checked.ndim == 1,
                 "normalization": Normalization.fit(X_checked, y_2d, self.normalize),
-                "validation_seed": seed,
+                "validation_seed": None,
                 "architecture": architecture,
             }
         else:
@@ -215,16 +217,18 @@ class BaseDynamicsRegressor(
             self._check_same_architecture(architecture)
             validate_data(self, X, reset=False, skip_check_array=True)
             record = dict(self._fitted_record)
-            if record["validation_seed"] is None:  # restored from an old save
-                record["validation_seed"] = seed
             if record["architecture"] is None:
                 record["architecture"] = architecture
         record["optimizer"] = self._optimizer_record()
-        norm = record["normalization"]
-        # What the network trains on, checked to fit in its float32.
-        X_train, y_train = norm.inputs(X_checked), y_2d / norm.y_scale
-        _check_float32_range(X_train, "X", norm)
-        _check_float32_range(y_train, "y", norm)
+        X_train, y_train = objective.training_arrays(
+            X_checked, y_2d, record["normalization"]
+        )
+        if previous is None:
+            self._warn_about_params()
+        # Drawn last: a refused call leaves a RandomState as it was.
+        seed = self._draw_seed()
+        if record["validation_seed"] is None:  # new, or restored from an old save
+            record["validation_seed"] = seed
         return self._train(
             record,
             X_train,
@@ -232,6 +236,7 @@ class BaseDynamicsRegressor(
             previous=previous,
             seed=seed,
             epochs=epochs,
+            device=device,
             commit=self._commit,
         )
 
@@ -476,3 +481,17 @@ class BaseDynamicsRegressor(
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         return tags
+
+
+def _check_builds(cls: type, arguments: dict, name: str, given: str) -> None:
+    """Raise unless ``cls(**arguments)`` would bind: a class given as the
+    parameter ``name`` must be built from what the estimator passes it."""
+    try:
+        inspect.signature(cls).bind(**arguments)
+    except TypeError as exc:
+        raise ValueError(
+            f"{name}={cls.__name__} cannot be built with {given} "
+            f"({sorted(arguments) if arguments else 'none'}): {exc}."
+        ) from None
+    except ValueError:  # no signature to read (a builtin): let torch decide
+        pass

@@ -117,8 +117,7 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
             "hamiltonian": self._custom_module(architecture),
         }
 
-    def _check_params(self) -> None:
-        super()._check_params()
+    def _warn_about_params(self) -> None:
         activation = getattr(self, "activation", None)  # a family may have none
         if (
             getattr(self, "module", None) is None
@@ -126,11 +125,11 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
             and is_piecewise_linear(activation)
         ):
             warnings.warn(
-                f"activation={self.activation!r} has no useful second derivative: "
-                "the learned field, a gradient of the energy, is piecewise "
-                "constant. Use a smooth activation such as 'tanh' or 'softplus'.",
+                f"activation={activation!r} has no useful second derivative: the "
+                "learned field, a gradient of the energy, is piecewise constant. "
+                "Use a smooth activation such as 'tanh' or 'softplus'.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,  # _warn_about_params, _fit, fit, fit's wrapper, caller
             )
 
     def energy(self, X):
@@ -151,5 +150,5 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
             otherwise (computed in that precision).
         """
         return self._evaluate(
-            "energy", self._validate_X(X), self.X_scale_ * self.y_scale_
+            "energy", self._validate_X(X), self._normalization().energy_scale
         )

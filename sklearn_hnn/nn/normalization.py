@@ -79,6 +79,13 @@ class Normalization:
         return cls(offset, x_scale or 1.0, y_scale or 1.0)
 
     @property
+    def energy_scale(self) -> float:
+        """What a learned energy is multiplied by in physical units: its
+        gradient, scaled by ``1 / x_scale`` into and ``y_scale`` out of the
+        network, is the field."""
+        return self.x_scale * self.y_scale
+
+    @property
     def is_identity(self) -> bool:
         """Whether inputs and outputs are used as given."""
         return self.offset is None and self.x_scale == 1.0 and self.y_scale == 1.0

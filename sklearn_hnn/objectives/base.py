@@ -54,6 +54,50 @@ class Objective(BaseEstimator):
         """
         raise NotImplementedError
 
+    def training_arrays(
+        self, X: np.ndarray, y: np.ndarray, normalization
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """What the network trains on, from the checked states and targets.
+
+        The default scales the states into the network's units and the
+        targets by the output scale, and checks that both fit in float32.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            States, checked.
+        y : ndarray of shape (n_samples, n_outputs)
+            Targets, checked.
+        normalization : Normalization
+            The estimator's (see :mod:`sklearn_hnn.nn.normalization`).
+
+        Returns
+        -------
+        X_train : ndarray of shape (n_samples, n_features)
+            Network inputs.
+        y_train : ndarray of shape (n_samples, n_outputs)
+            Targets in the network's units.
+
+        Raises
+        ------
+        ValueError
+            If either exceeds the float32 range the network trains in.
+        """
+        X_train, y_train = normalization.inputs(X), y / normalization.y_scale
+        for name, values in (("X", X_train), ("y", y_train)):
+            largest = float(np.max(np.abs(values), initial=0.0))
+            if largest > float(np.finfo(np.float32).max):
+                hint = (
+                    "set normalize=True (or 'auto')"
+                    if normalization.offset is None
+                    else "rescale it"
+                )
+                raise ValueError(
+                    f"{name} has values up to {largest:.3g}, beyond the float32 "
+                    f"range the network trains in; {hint}."
+                )
+        return X_train, y_train
+
     def predict(self, field: Field, X: torch.Tensor) -> torch.Tensor:
         """What the network predicts for a batch.
 

@@ -89,7 +89,7 @@ def test_a_custom_baseline_network_fits():
 def test_module_arguments_need_a_class():
     X, y = _spring()
     est = HamiltonianRegressor(module=QuadraticEnergy(), module__scale=1.0)
-    with pytest.raises(ValueError, match="module is an instance"):
+    with pytest.raises(ValueError, match="is not a class they could be passed to"):
         est.fit(X, y)
     assert not hasattr(est, "net_")
 
@@ -205,3 +205,82 @@ def test_a_field_subclass_that_changes_the_dynamics_is_not_frozen():
     with torch.no_grad():
         assert_allclose(field(x).numpy(), module(x.float()).double().numpy(), rtol=1e-6)
     assert HamiltonianField(2, (8,)).freeze("forward") is not None
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"optimizer__lr": 0.5}, "optimizer__lr is set, but lr is the estimator's"),
+        ({"optimizer__weight_decay": 0.1}, "set that instead"),
+        ({"optimizer__params": []}, "the network's weights"),
+        ({"module__scale": 0.5}, r"module__ arguments \['scale'\] are set, but"),
+        (
+            {"module": QuadraticEnergy, "module__width": 3},
+            r"module=QuadraticEnergy cannot be built with module__ arguments",
+        ),
+        ({"activation": torch.nn.Linear}, "activation=Linear cannot be built"),
+    ],
+)
+def test_prefixed_and_class_parameters_that_cannot_work_are_refused_first(
+    params, message
+):
+    X, y = _spring()
+    est = HamiltonianRegressor(**SMALL).fit(X, y)
+    net = est.net_
+    est.set_params(**params)
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, y)
+    assert est.net_ is net
+
+
+def test_a_family_without_kwargs_takes_no_prefixed_parameters():
+    class NoKwargs(HamiltonianRegressor):
+        def __init__(self, lr=1e-3):
+            self.lr = lr
+
+    with pytest.raises(ValueError, match="Invalid parameter 'optimizer__momentum'"):
+        NoKwargs().set_params(optimizer__momentum=0.9)
+
+
+def test_changed_optimizer_arguments_apply_when_training_continues(tmp_path):
+    X, y = _spring()
+    est = HamiltonianRegressor(**SMALL, optimizer="sgd", optimizer__momentum=0.9)
+    est.fit(X, y)
+    save(est, tmp_path / "m.pt")
+    est.set_params(optimizer__momentum=0.1).partial_fit(X, y)
+    assert est.net_.optimizer_.param_groups[0]["momentum"] == 0.1
+    loaded = load(tmp_path / "m.pt")
+    assert loaded.net_.optimizer_.param_groups[0]["momentum"] == 0.9
+    loaded.set_params(optimizer__momentum=0.2).partial_fit(X, y)
+    assert loaded.net_.optimizer_.param_groups[0]["momentum"] == 0.2
+
+
+def test_an_objective_instance_is_copied_at_fit():
+    X, y = _spring()
+    objective = DerivativeMatching()
+    est = HamiltonianRegressor(**SMALL, objective=objective).fit(X, y)
+    assert est.net_.objective is not objective
+    assert isinstance(est.net_.objective, DerivativeMatching)
+
+
+def test_a_refused_continuation_leaves_a_random_state_as_it_was():
+    X, y = _spring()
+    rng = np.random.RandomState(0)
+    est = HamiltonianRegressor(**{**SMALL, "random_state": rng}).fit(X, y)
+    before = rng.get_state()[1].copy(), rng.get_state()[2]
+    with pytest.raises(ValueError, match="X has 4 features"):
+        est.partial_fit(np.hstack([X, X]), np.hstack([y, y]))
+    after = rng.get_state()
+    assert_array_equal(after[1], before[0])
+    assert after[2] == before[1]
+
+
+def test_the_relu_warning_points_at_the_callers_line_and_only_at_fit():
+    X, y = _spring()
+    est = HamiltonianRegressor(**{**SMALL, "activation": "relu"})
+    with pytest.warns(UserWarning, match="no useful second derivative") as caught:
+        est.fit(X, y)
+    assert caught[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.partial_fit(X, y)  # continuing: said already
