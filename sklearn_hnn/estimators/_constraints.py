@@ -8,6 +8,7 @@ accepts no other constraint classes.
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral
 
 import numpy as np
@@ -114,3 +115,17 @@ class Device(_Custom):
             "a torch device that holds data, such as 'cpu' or 'cuda' ('meta' holds "
             "shapes only)"
         )
+
+
+def check_builds(cls: type, arguments: dict, name: str, given: str) -> None:
+    """Raise unless ``cls(**arguments)`` would bind: a class given as the
+    parameter ``name`` must be built from what the estimator passes it."""
+    try:
+        inspect.signature(cls).bind(**arguments)
+    except TypeError as exc:
+        raise ValueError(
+            f"{name}={cls.__name__} cannot be built with {given} "
+            f"({sorted(arguments) if arguments else 'none'}): {exc}."
+        ) from None
+    except ValueError:  # no signature to read (a builtin): let torch decide
+        pass

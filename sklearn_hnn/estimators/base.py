@@ -4,7 +4,6 @@ prediction and scoring, on top of torch training and simulation."""
 from __future__ import annotations
 
 import copy
-import inspect
 from typing import ClassVar
 
 import numpy as np
@@ -22,7 +21,11 @@ from torch import nn
 from sklearn_hnn._validation import check_2d, check_float_array
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator
-from sklearn_hnn.estimators._constraints import HiddenLayerSizes, SubclassOf
+from sklearn_hnn.estimators._constraints import (
+    HiddenLayerSizes,
+    SubclassOf,
+    check_builds,
+)
 from sklearn_hnn.estimators._constraints import hidden_layer_sizes as _sizes
 from sklearn_hnn.estimators._docs import PARAMETERS_DOC
 from sklearn_hnn.estimators._state import SavedStateMixin
@@ -149,10 +152,10 @@ class BaseDynamicsRegressor(
                 "module a torch.nn.Module class, or drop them."
             )
         if isinstance(module, type):
-            _check_builds(module, arguments, "module", "module__ arguments")
+            check_builds(module, arguments, "module", "module__ arguments")
         activation = getattr(self, "activation", None)
         if isinstance(activation, type):
-            _check_builds(activation, {}, "activation", "no arguments")
+            check_builds(activation, {}, "activation", "no arguments")
 
     def _warn_about_params(self) -> None:
         """Warn, at a fit from scratch, about settings that train but poorly."""
@@ -481,17 +484,3 @@ class BaseDynamicsRegressor(
         tags.target_tags.required = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _check_builds(cls: type, arguments: dict, name: str, given: str) -> None:
-    """Raise unless ``cls(**arguments)`` would bind: a class given as the
-    parameter ``name`` must be built from what the estimator passes it."""
-    try:
-        inspect.signature(cls).bind(**arguments)
-    except TypeError as exc:
-        raise ValueError(
-            f"{name}={cls.__name__} cannot be built with {given} "
-            f"({sorted(arguments) if arguments else 'none'}): {exc}."
-        ) from None
-    except ValueError:  # no signature to read (a builtin): let torch decide
-        pass
