@@ -324,7 +324,8 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
     ):
         """Train a net on the prepared ``X_train`` and ``y_train`` (float32
         network inputs and targets), from new weights or from the fitted net
-        ``previous``, then ``commit(record, net)``.
+        ``previous``, then ``commit(record, net)``, which keeps ``record`` as
+        ``_fitted_record``.
 
         Nothing on ``self`` changes until training has ended. A diverged or
         interrupted run still commits the weights it kept, then says so.
@@ -452,13 +453,13 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
             # and device, and a failed continuation must leave previous as it was.
             copy.deepcopy(previous.optimizer_.state_dict()),
             previous.history_,
-            getattr(self, "_fitted_optimizer", None),
+            self._recorded("optimizer"),
         )
 
     def _check_same_architecture(self, architecture: dict) -> None:
         """Raise unless ``architecture`` is the fitted network's (unknown for a
         model unpickled from before it was recorded: then the weights decide)."""
-        recorded = getattr(self, "_fitted_architecture", None)
+        recorded = self._recorded("architecture")
         if not recorded:
             return
         for name in {**recorded, **architecture}:
@@ -470,6 +471,11 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
                     "training the fitted network. Set it back, or set "
                     "warm_start=False to start over."
                 )
+
+    def _recorded(self, key: str):
+        """``key`` of the record the last fit committed (``_fitted_record``,
+        which ``commit`` keeps), or None."""
+        return getattr(self, "_fitted_record", {}).get(key)
 
     @property
     def module_(self) -> torch.nn.Module:

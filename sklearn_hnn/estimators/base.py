@@ -272,8 +272,6 @@ class BaseDynamicsRegressor(
             norm.y_scale,
         )
         self._fitted_record = record
-        self._fitted_architecture = record["architecture"]
-        self._fitted_optimizer = record["optimizer"]
         self.net_ = net
         self.history_ = net.history
 
