@@ -93,6 +93,39 @@ def sample_annulus(
     return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
 
 
+def check_train_fraction(train_fraction, n_trajectories: int) -> int:
+    """The number of training trajectories, ``floor(n_trajectories *
+    train_fraction)``, or a ValueError naming ``train_fraction``.
+
+    Parameters
+    ----------
+    train_fraction : float
+        Fraction of the trajectories used for training, strictly between 0
+        and 1.
+    n_trajectories : int
+        Number of trajectories, already checked.
+
+    Returns
+    -------
+    int
+        ``n_train``, with ``0 < n_train < n_trajectories``: both the training
+        and the test set hold at least one trajectory.
+    """
+    train_fraction = check_real_number(train_fraction, "train_fraction")
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(
+            f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
+        )
+    # The tolerance keeps 100 * 0.57 = 56.99999999999999 from losing one.
+    n_train = math.floor(n_trajectories * train_fraction + 1e-9)
+    if not 0 < n_train < n_trajectories:
+        raise ValueError(
+            f"train_fraction={train_fraction} of n_trajectories={n_trajectories} "
+            "leaves no trajectory for training or for testing."
+        )
+    return n_train
+
+
 def make_trajectory_dataset(
     system: HamiltonianSystem,
     initial_states: np.ndarray,
@@ -281,19 +314,8 @@ def make_simulated_dataset(
     n_points = check_positive_int(n_points, "n_points")
     t_max = check_positive_float(t_max, "t_max")
     noise_std = check_non_negative_float(noise_std, "noise_std")
-    train_fraction = check_real_number(train_fraction, "train_fraction")
-    if not 0.0 < train_fraction < 1.0:
-        raise ValueError(
-            f"train_fraction must be strictly between 0 and 1; got {train_fraction!r}."
-        )
+    n_train = check_train_fraction(train_fraction, n_trajectories)
     random_generator = check_seed(random_state)
-    # The tolerance keeps 100 * 0.57 = 56.99999999999999 from losing one.
-    n_train = math.floor(n_trajectories * train_fraction + 1e-9)
-    if not 0 < n_train < n_trajectories:
-        raise ValueError(
-            f"train_fraction={train_fraction} of n_trajectories={n_trajectories} "
-            "leaves no trajectory for training or for testing."
-        )
     seed = random_generator.randint(np.iinfo(np.int32).max)
     t = np.linspace(0.0, t_max, n_points)
 
