@@ -45,8 +45,8 @@ from sklearn_hnn._validation import backend_missing, check_output_file, check_pa
 from sklearn_hnn._version import __version__
 from sklearn_hnn.estimators import ESTIMATORS, registered_name
 from sklearn_hnn.estimators._params import PREFIXES
+from sklearn_hnn.estimators._runtime import resolve_device
 from sklearn_hnn.estimators._state import SavedStateError, json_entry
-from sklearn_hnn.estimators._training import resolve_device
 
 #: Identifies our files, and the version of their layout.
 FORMAT = "sklearn-hnn"

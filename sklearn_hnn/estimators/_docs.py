@@ -108,3 +108,13 @@ NORMALIZATION_ATTRIBUTES_DOC = """\
         Scales of ``X`` (after the offset) and of ``y`` for the network; 1.0
         when the data were used as given.
 """
+
+
+def parameters_doc(*names: str, **replaced: str) -> str:
+    """The entries of :data:`PARAMETERS_DOC` for the parameters ``names``, in
+    that order, with the entry of each name in ``replaced`` replaced by its
+    text there (for a different default)."""
+    entries = {}
+    for entry in PARAMETERS_DOC.split("\n\n"):
+        entries[entry.split(":", 1)[0].strip()] = entry
+    return "\n\n".join(replaced.get(name, entries[name]) for name in names)

@@ -19,7 +19,7 @@ import torch
 from sklearn.utils._param_validation import make_constraint
 
 from sklearn_hnn._codec import decode, encode, shown, torch_optimizer
-from sklearn_hnn.estimators._training import resolve_device, seeded_torch
+from sklearn_hnn.estimators._runtime import resolve_device, seeded_torch
 from sklearn_hnn.nn.normalization import Normalization
 
 
@@ -62,6 +62,44 @@ def json_entry(entries: dict, key: str, kind: type, *, nullable: bool = False):
             f"{expected}"
         )
     return value
+
+
+def new_record(
+    *,
+    n_features_in_: int,
+    feature_names_in_,
+    n_outputs_: int,
+    architecture: dict,
+    normalization: Normalization | None = None,
+    y_is_1d: bool = False,
+) -> dict:
+    """The fitted record of a model about to be trained from new weights.
+
+    Every torch estimator's fitted state has this layout, which its saves
+    write (:func:`record_to_json`). ``normalization`` defaults to the
+    identity (data used as given); ``validation_seed`` and ``optimizer`` are
+    filled in when training starts.
+    """
+    return {
+        "n_features_in_": int(n_features_in_),
+        "feature_names_in_": feature_names_in_,
+        "n_outputs_": int(n_outputs_),
+        "y_is_1d": bool(y_is_1d),
+        "normalization": Normalization() if normalization is None else normalization,
+        "validation_seed": None,
+        "architecture": architecture,
+        "optimizer": None,
+    }
+
+
+def set_feature_names(estimator, names) -> None:
+    """Set ``feature_names_in_`` on a fitted ``estimator``, or remove it when
+    ``names`` is None (scikit-learn's convention: the attribute exists only
+    for data that had column names)."""
+    if names is not None:
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
 
 
 def record_to_json(record: dict) -> str:

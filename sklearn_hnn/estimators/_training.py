@@ -17,20 +17,17 @@ import math
 import warnings
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
-from contextlib import contextmanager
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import torch
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch.dataset import ValidSplit
 from skorch.history import History
 
 from sklearn_hnn._codec import torch_optimizer
-from sklearn_hnn._validation import backend_missing
 from sklearn_hnn.estimators._constraints import Callbacks, Device, Number, SubclassOf
 from sklearn_hnn.estimators._net import (
     DynamicsNet,
@@ -40,6 +37,7 @@ from sklearn_hnn.estimators._net import (
 )
 from sklearn_hnn.estimators._params import PrefixedParamsMixin, takes_argument
 from sklearn_hnn.estimators._registry import register
+from sklearn_hnn.estimators._runtime import draw_seed, seeded_torch
 from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
 
 #: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
@@ -74,30 +72,20 @@ TRAINING_CONSTRAINTS: dict[str, list] = {
 }
 
 
-@contextmanager
-def seeded_torch(seed: int, device: torch.device):
-    """Seed torch inside a block without disturbing its global random state."""
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
-        yield
+def optimizer_class(optimizer) -> type[torch.optim.Optimizer]:
+    """The optimizer class an ``optimizer`` parameter names (or is)."""
+    return OPTIMIZERS[optimizer] if isinstance(optimizer, str) else optimizer
 
 
-def resolve_device(device) -> torch.device:
-    """``device`` as a torch device; raise a ValueError naming it when it is not
-    one that holds data here."""
-    if not Device().is_satisfied_by(device):
+def check_weight_decay(optimizer, weight_decay) -> None:
+    """Raise a ValueError unless ``optimizer`` takes a nonzero ``weight_decay``."""
+    cls = optimizer_class(optimizer)
+    if weight_decay and not takes_argument(cls, "weight_decay"):
         raise ValueError(
-            f"device must name a torch device that holds data, such as 'cpu' or "
-            f"'cuda'; got {device!r}."
+            f"optimizer={cls.__name__} takes no weight_decay, but "
+            f"weight_decay={weight_decay!r}. Set weight_decay=0 or choose an "
+            "optimizer with weight decay."
         )
-    resolved = torch.device(device)
-    if backend_missing(resolved):
-        raise ValueError(
-            f"device={device!r} was asked for, but {resolved.type.upper()} is not "
-            "available."
-        )
-    return resolved
 
 
 class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
@@ -152,16 +140,16 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
         set since."""
         return {"module__": self._prefixed("module__")}
 
+    def _check_architecture(self) -> None:
+        """Checks of the parameters the network is built from, after
+        ``_validate_params``; raise a ValueError naming those at fault."""
+
     def _check_params(self) -> None:
         """Checks across parameters, after ``_validate_params``; raise a
         ValueError naming the parameters at fault."""
+        self._check_architecture()
+        check_weight_decay(self.optimizer, self.weight_decay)
         optimizer = self._optimizer_class()
-        if self.weight_decay and not takes_argument(optimizer, "weight_decay"):
-            raise ValueError(
-                f"optimizer={optimizer.__name__} takes no weight_decay, but "
-                f"weight_decay={self.weight_decay!r}. Set weight_decay=0 or choose "
-                "an optimizer with weight decay."
-            )
         for name in self._prefixed("optimizer__"):
             if name in ("params", "lr", "weight_decay"):
                 what = (
@@ -197,8 +185,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
     # ------------------------------------------------------------ optimizer
 
     def _optimizer_class(self) -> type[torch.optim.Optimizer]:
-        optimizer = self.optimizer
-        return OPTIMIZERS[optimizer] if isinstance(optimizer, str) else optimizer
+        return optimizer_class(self.optimizer)
 
     def _optimizer_record(self) -> dict:
         """The optimizer the parameters ask for, as a fitted model records it:
@@ -304,9 +291,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
         return bool(self.compile)
 
     def _draw_seed(self) -> int:
-        return int(
-            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        )
+        return draw_seed(self.random_state)
 
     # ------------------------------------------------------------- training
 

@@ -13,7 +13,6 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
-    check_is_fitted,
     validate_data,
 )
 from torch import nn
@@ -28,12 +27,14 @@ from sklearn_hnn.estimators._constraints import (
 )
 from sklearn_hnn.estimators._constraints import hidden_layer_sizes as _sizes
 from sklearn_hnn.estimators._docs import PARAMETERS_DOC
-from sklearn_hnn.estimators._state import SavedStateMixin
-from sklearn_hnn.estimators._training import (
-    TRAINING_CONSTRAINTS,
-    TorchEstimatorMixin,
-    resolve_device,
+from sklearn_hnn.estimators._inference import as_tensor, checked_rows, evaluate
+from sklearn_hnn.estimators._runtime import resolve_device
+from sklearn_hnn.estimators._state import (
+    SavedStateMixin,
+    new_record,
+    set_feature_names,
 )
+from sklearn_hnn.estimators._training import TRAINING_CONSTRAINTS, TorchEstimatorMixin
 from sklearn_hnn.estimators.simulation import SimulationMixin
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 from sklearn_hnn.nn.normalization import Normalization
@@ -141,8 +142,7 @@ class BaseDynamicsRegressor(
         }
         return module(**kwargs)
 
-    def _check_params(self) -> None:
-        super()._check_params()
+    def _check_architecture(self) -> None:
         module = getattr(self, "module", None)  # a family may have no module
         arguments = self._prefixed("module__")
         if arguments and not isinstance(module, type):
@@ -203,15 +203,14 @@ class BaseDynamicsRegressor(
         if previous is None:
             staged = copy.copy(self)  # validate_data records widths and names on it
             validate_data(staged, X, reset=True, skip_check_array=True)
-            record = {
-                "n_features_in_": staged.n_features_in_,
-                "feature_names_in_": getattr(staged, "feature_names_in_", None),
-                "n_outputs_": y_2d.shape[1],
-                "y_is_1d": y_checked.ndim == 1,
-                "normalization": Normalization.fit(X_checked, y_2d, self.normalize),
-                "validation_seed": None,
-                "architecture": architecture,
-            }
+            record = new_record(
+                n_features_in_=staged.n_features_in_,
+                feature_names_in_=getattr(staged, "feature_names_in_", None),
+                n_outputs_=y_2d.shape[1],
+                y_is_1d=y_checked.ndim == 1,
+                normalization=Normalization.fit(X_checked, y_2d, self.normalize),
+                architecture=architecture,
+            )
         else:
             # A continuation trains the fitted model: same widths, same column
             # names (checked as predict checks them), same normalisation and
@@ -261,10 +260,7 @@ class BaseDynamicsRegressor(
         """Make ``record`` and ``net`` this estimator's fitted state, at once."""
         norm: Normalization = record["normalization"]
         self.n_features_in_ = record["n_features_in_"]
-        if record["feature_names_in_"] is not None:
-            self.feature_names_in_ = record["feature_names_in_"]
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        set_feature_names(self, record["feature_names_in_"])
         self.n_outputs_ = record["n_outputs_"]
         self.X_offset_, self.X_scale_, self.y_scale_ = (
             norm.offset,
@@ -367,39 +363,23 @@ class BaseDynamicsRegressor(
     # ------------------------------------------------------------- prediction
 
     def _validate_X(self, X) -> np.ndarray:
-        check_is_fitted(self)
-        check_2d(X, "X")
-        X_checked = check_float_array(X, "X")
-        validate_data(self, X, reset=False, skip_check_array=True)  # width, names
-        return X_checked
+        return checked_rows(self, X)
 
     def _to_tensor(self, X: np.ndarray, dtype: torch.dtype) -> torch.Tensor:
-        """``X`` as a tensor on the net's device (copied if read-only or if it
-        has negative strides, which torch cannot view)."""
-        if not X.flags.writeable or any(stride < 0 for stride in X.strides):
-            X = X.copy()
-        return torch.as_tensor(X, dtype=dtype, device=self.net_.device)
+        """``X`` as a tensor on the net's device."""
+        return as_tensor(X, dtype, self.net_.device)
 
     def _evaluate(self, method: str, X: np.ndarray, output_scale: float) -> np.ndarray:
         """``output_scale * module_.<method>`` of the normalised ``X``, in the
-        precision of ``X``.
-
-        The weights are float32. For float64 ``X`` they are evaluated in
-        float64 on a copy of the module, so that results do not depend on how
-        rows are batched (float32 matrix kernels round differently for
-        different batch sizes).
-        """
-        dtype = torch.float64 if X.dtype == np.float64 else torch.float32
-        module = self.module_
-        if dtype != torch.float32:
-            module = copy.deepcopy(module).to(dtype)
-        module.eval()
-        with torch.no_grad():
-            inputs = self._normalization().inputs(self._to_tensor(X, dtype))
-            out = getattr(module, method)(inputs)
-        if output_scale != 1.0:
-            out = out * output_scale
-        return out.cpu().numpy().astype(X.dtype, copy=False)
+        precision of ``X`` (see :func:`evaluate`)."""
+        return evaluate(
+            self.module_,
+            method,
+            X,
+            self.net_.device,
+            inputs=self._normalization().inputs,
+            output_scale=output_scale,
+        )
 
     def predict(self, X):
         """Predict the time derivatives of the states ``X``.
