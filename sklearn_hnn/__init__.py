@@ -9,6 +9,16 @@ from sklearn_hnn._version import __version__ as __version__
 
 # ``integrate`` is the subpackage, not its function of the same name, so that
 # ``sklearn_hnn.integrate.cuda_graph`` and the like resolve as modules.
-from sklearn_hnn.estimators import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.estimators import (
+    AutoencoderTransformer,
+    BaselineDynamicsRegressor,
+    HamiltonianRegressor,
+    PixelHamiltonianPipeline,
+)
 
-__all__ = ["BaselineDynamicsRegressor", "HamiltonianRegressor"]
+__all__ = [
+    "AutoencoderTransformer",
+    "BaselineDynamicsRegressor",
+    "HamiltonianRegressor",
+    "PixelHamiltonianPipeline",
+]

@@ -9,16 +9,20 @@ with :func:`register`.
 
 from sklearn_hnn.estimators._registry import ESTIMATORS, register, registered_name
 from sklearn_hnn.estimators._training import TorchEstimatorMixin
+from sklearn_hnn.estimators.autoencoder import AutoencoderTransformer
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.estimators.baseline import BaselineDynamicsRegressor
 from sklearn_hnn.estimators.hamiltonian import HamiltonianRegressor
+from sklearn_hnn.estimators.pixel_pipeline import PixelHamiltonianPipeline
 from sklearn_hnn.estimators.simulation import SimulationMixin
 
 __all__ = [
     "ESTIMATORS",
+    "AutoencoderTransformer",
     "BaseDynamicsRegressor",
     "BaselineDynamicsRegressor",
     "HamiltonianRegressor",
+    "PixelHamiltonianPipeline",
     "SimulationMixin",
     "TorchEstimatorMixin",
     "register",

@@ -7,6 +7,9 @@
                 trajectories), in mean squared error: the paper's objective
 ==============  ==============================================================
 
+An autoencoder trains on :class:`Reconstruction`, which is not a dynamics
+objective and so not in :data:`OBJECTIVES`.
+
 An estimator's ``objective`` parameter takes a name of :data:`OBJECTIVES` or
 an :class:`Objective` instance. A new objective is one subclass and one line
 in :data:`OBJECTIVES`.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from sklearn_hnn.objectives.base import Objective
 from sklearn_hnn.objectives.derivative import DerivativeMatching
+from sklearn_hnn.objectives.reconstruction import Reconstruction
 
 #: Objectives selectable by name.
 OBJECTIVES: dict[str, type[Objective]] = {
@@ -42,4 +46,10 @@ def get_objective(objective: str | Objective) -> Objective:
     return OBJECTIVES[objective]()
 
 
-__all__ = ["OBJECTIVES", "DerivativeMatching", "Objective", "get_objective"]
+__all__ = [
+    "OBJECTIVES",
+    "DerivativeMatching",
+    "Objective",
+    "Reconstruction",
+    "get_objective",
+]
