@@ -1,0 +1,26 @@
+"""Pictures of learned dynamics (matplotlib and imageio, the ``plot`` extra).
+
+============================  ==============================================
+:func:`plot_latent_phase_space` contours of a pixel model's learned energy
+                              over its code plane, with codes and rollouts
+:func:`plot_frame_strip`      frames of several rollouts side by side
+:func:`save_rollout_gif`      an animated GIF of several rollouts
+============================  ==============================================
+
+matplotlib and imageio are imported when a picture is drawn, so
+``import sklearn_hnn`` works without them.
+"""
+
+from sklearn_hnn.plotting.pixels import (
+    plot_frame_strip,
+    plot_latent_phase_space,
+    rollout_frames,
+    save_rollout_gif,
+)
+
+__all__ = [
+    "plot_frame_strip",
+    "plot_latent_phase_space",
+    "rollout_frames",
+    "save_rollout_gif",
+]
