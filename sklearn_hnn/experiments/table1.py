@@ -16,6 +16,7 @@ from skorch.callbacks import LRScheduler
 from torch.optim.lr_scheduler import CosineAnnealingLR
 
 from sklearn_hnn.estimators import BaselineDynamicsRegressor, HamiltonianRegressor
+from sklearn_hnn.experiments.pixels import PixelTask, run_pixel_pendulum
 from sklearn_hnn.experiments.tasks import TASKS, Task
 from sklearn_hnn.metrics import energy_mse
 
@@ -113,12 +114,22 @@ def run_task(
         ``{"baseline": {metric: value}, "hnn": {...}, "seconds": {"data": ...,
         "baseline": ..., "hnn": ...}}``; each model's seconds include its
         rollouts.
+
+    Notes
+    -----
+    The pixel pendulum runs :func:`~sklearn_hnn.experiments.pixels.run_pixel_pendulum`,
+    with the pipeline's own training; ``lr_schedule`` and ``differentiation``
+    do not apply to it.
     """
     if name not in TASKS:
         raise ValueError(f"name must be one of {sorted(TASKS)}; got {name!r}.")
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(
             f"lr_schedule must be one of {list(LR_SCHEDULES)}; got {lr_schedule!r}."
+        )
+    if isinstance(TASKS[name], PixelTask):
+        return run_pixel_pendulum(
+            seed, quick=quick, cache_dir=cache_dir, task=TASKS[name]
         )
     task = TASKS[name].quick_version() if quick else TASKS[name]
     start = time.perf_counter()
@@ -221,16 +232,24 @@ def format_markdown(summaries: dict[str, dict], n_seeds: int, variant: str = "")
         ]
         for name in rows:
             task = TASKS[name]
+            loss_scale = getattr(task, "loss_scale", task.scale)
             label = f"{task.title} (×{task.scale:.0e})"
-            for source, numbers, unit in (
-                (ours, summaries[name], task.scale),
-                ("paper", task.paper, 1.0),
+            if loss_scale != task.scale:
+                label = (
+                    f"{task.title} (losses ×{loss_scale:.0e}, energy ×{task.scale:.0e})"
+                )
+            for source, numbers, ours_units in (
+                (ours, summaries[name], True),
+                ("paper", task.paper, False),
             ):
-                cells = [
-                    f"{_cell(numbers['baseline'][metric], unit)} / "
-                    f"{_cell(numbers['hnn'][metric], unit)}"
-                    for metric in METRICS
-                ]
+                cells = []
+                for metric in METRICS:
+                    unit = loss_scale if metric != "energy_mse" else task.scale
+                    unit = unit if ours_units else 1.0
+                    cells.append(
+                        f"{_cell(numbers['baseline'][metric], unit)} / "
+                        f"{_cell(numbers['hnn'][metric], unit)}"
+                    )
                 lines.append(f"| {label} | {source} | " + " | ".join(cells) + " |")
         blocks.append("\n".join(lines))
     timed = [name for name in summaries if "seconds" in summaries[name]]

@@ -1,4 +1,4 @@
-"""The experiments of Greydanus, Dzamba & Yosinski (2019) with state observations.
+"""The experiments of Greydanus, Dzamba & Yosinski (2019).
 
 Each :class:`Task` says how one row of the paper's Table 1 (or of Table 2, the
 three-body problem of the appendix) is produced: its data, its training
@@ -15,6 +15,10 @@ error of the predicted ``dX/dt``, and the energy MSE of
 :func:`~sklearn_hnn.metrics.energy_mse` (true energy along each model's rollout
 against the true energy along the reference trajectory), with rollouts by RK4
 on the evaluation grid with ``substeps`` steps per interval.
+
+The pixel pendulum (Task 5), learned from frames rather than states, is a
+:class:`~sklearn_hnn.experiments.pixels.PixelTask`, run by
+:func:`~sklearn_hnn.experiments.pixels.run_pixel_pendulum`.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from sklearn_hnn.datasets import (
     sample_two_body_states,
 )
 from sklearn_hnn.datasets.ideal import PENDULUM_RADIUS, SPRING_RADIUS
+from sklearn_hnn.experiments.pixels import PIXEL_TASK, PixelTask
 
 
 def evaluation_states(radius: tuple[float, float]) -> np.ndarray:
@@ -222,7 +227,7 @@ def _orbit_task(
     )
 
 
-TASKS: dict[str, Task] = {
+TASKS: dict[str, Task | PixelTask] = {
     "spring": _ideal_task(
         "ideal spring",
         make_spring_dataset,
@@ -284,4 +289,5 @@ TASKS: dict[str, Task] = {
         batch_size=600,
         substeps=4,
     ),
+    "pixel-pendulum": PIXEL_TASK,
 }

@@ -54,7 +54,11 @@ def test_every_committed_output_is_found():
 @pytest.mark.parametrize("path", RESULTS, ids=_id)
 def test_committed_tables_render_from_their_runs(path):
     record, args = _load(path)
-    assert list(record["runs"]) == (args.tasks or list(TASKS))
+    if args.tasks:
+        assert list(record["runs"]) == args.tasks
+    else:  # every task there was when it ran, in order
+        assert list(record["runs"]) == [t for t in TASKS if t in record["runs"]]
+        assert {"spring", "pendulum", "real-pendulum"} <= set(record["runs"])
     summaries = {}
     for task, runs in record["runs"].items():
         assert len(runs) == args.seeds
@@ -68,7 +72,7 @@ def test_committed_tables_render_from_their_runs(path):
     assert text.startswith(f"Command: `{record['command']}`\n")
     assert (
         format_markdown(
-            summaries, args.seeds, variant_label(args, args.tasks or list(TASKS))
+            summaries, args.seeds, variant_label(args, list(record["runs"]))
         )
         in text
     )

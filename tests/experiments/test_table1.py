@@ -12,7 +12,7 @@ from sklearn_hnn.datasets.real import DATA_ENV
 from sklearn_hnn.experiments import TASKS, run_task, summarise
 from sklearn_hnn.experiments.__main__ import main
 from sklearn_hnn.experiments.table1 import format_markdown
-from sklearn_hnn.experiments.tasks import evaluation_states, orbit_rollouts
+from sklearn_hnn.experiments.tasks import Task, evaluation_states, orbit_rollouts
 from sklearn_hnn.systems import NBody
 
 
@@ -25,14 +25,19 @@ def test_evaluation_states_cover_the_training_radius_range():
 
 @pytest.mark.parametrize("name", TASKS)
 def test_quick_run_of_every_task_produces_every_metric(name, data_env):
+    if name == "pixel-pendulum":
+        pytest.importorskip("gymnasium")
     result = run_task(name, 0, quick=True)
     for model in ("baseline", "hnn"):
-        assert set(result[model]) == {"train_loss", "test_loss", "energy_mse"}
+        assert {"train_loss", "test_loss", "energy_mse"} <= set(result[model])
         assert all(np.isfinite(v) and v >= 0 for v in result[model].values())
     assert set(result["seconds"]) == {"data", "baseline", "hnn"}
 
 
-@pytest.mark.parametrize("name", TASKS)
+STATE_TASKS = [name for name in TASKS if isinstance(TASKS[name], Task)]
+
+
+@pytest.mark.parametrize("name", STATE_TASKS)
 def test_rollouts_match_their_reference(name, data_env):
     task = TASKS[name].quick_version()
     data = task.make_data(0)
@@ -127,6 +132,7 @@ def test_paper_values_are_recorded_for_each_task():
     assert TASKS["real-pendulum"].paper["hnn"]["energy_mse"] == (14, 5)
     assert TASKS["two-body"].paper["baseline"]["energy_mse"] == (6.3e4, 3e4)
     assert TASKS["three-body"].table == "2"
+    assert TASKS["pixel-pendulum"].paper["hnn"]["energy_mse"] == (0.15, 0.01)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +143,7 @@ def full_tables(shared_data_dir):
         patch.setenv(DATA_ENV, str(shared_data_dir))
         summaries = {
             name: summarise([run_task(name, seed) for seed in range(5)])
-            for name in TASKS
+            for name in STATE_TASKS  # the pixel row has its own (test_pixels.py)
         }
     return summaries
 
