@@ -47,12 +47,25 @@ def _real_pendulum(names: dict) -> None:
     assert errors["central", baseline] < errors["central", hnn]
 
 
+def _pixel_pendulum(names: dict) -> None:
+    """The rollout keeps the learned energy; the gradient field adds some; the
+    pictures are written."""
+    learned = names["learned"]
+    assert np.ptp(learned) < 1e-3 * max(np.abs(learned).max(), 1e-6) + 1e-6
+    assert (np.diff(names["added"]) > 0).all()
+    kept = names["kept"]
+    assert np.ptp(kept) < 1e-3 * np.abs(kept).max() + 1e-6
+    assert names["gif"].stat().st_size > 0
+    assert (names["out"] / "code_plane.png").stat().st_size > 0
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
     "quickstart_spring.py": _quickstart,
     "adding_energy.py": _adding_energy,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
+    "pixel_pendulum.py": _pixel_pendulum,
 }
 
 
