@@ -8,6 +8,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_hnn._validation import check_float_array
+from sklearn_hnn.estimators._energy import missing_attribute
 from sklearn_hnn.estimators._inference import checked_rows
 
 
@@ -22,6 +23,23 @@ class LatentDynamicsMixin:
     :class:`~sklearn_hnn.AutoencoderTransformer`) and a ``dynamics_`` model of
     its codes (a fitted dynamics estimator), observations being rows of
     ``n_features_in_`` columns."""
+
+    def __getattr__(self, name: str):
+        # Reached when ``energy`` is unavailable (``available_if``) or any
+        # other lookup fails: say why the energy is missing.
+        if name == "energy":
+            dynamics = self.__dict__.get("dynamics_") or self._part("dynamics")
+            raise missing_attribute(
+                self,
+                name,
+                why=f"its dynamics model, {type(dynamics).__name__}, learns no "
+                "energy. Use dynamics=HamiltonianRegressor() to learn one.",
+            )
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}",
+            name=name,
+            obj=self,
+        )
 
     def transform(self, X):
         """The codes of observations.

@@ -237,6 +237,8 @@ def test_a_baseline_pipeline_has_no_energy(data):
     assert not hasattr(model, "energy")
     model.fit(data.X_train, t=data.t_train, groups=data.groups_train)
     assert not hasattr(model, "energy")
+    with pytest.raises(AttributeError, match="BaselineDynamicsRegressor, learns no"):
+        model.energy(data.X_test[:1])
     assert model.simulate(data.X_test[0], [0.0, 0.05]).shape == (2, 1568)
 
 
