@@ -101,8 +101,14 @@ class PixelTask:
     measured: bool = False
 
     def unavailable(self) -> str | None:
-        """Why this row cannot run here (the ``pixels`` extra is missing), or
-        None."""
+        """Why this row cannot run here, if it cannot.
+
+        Returns
+        -------
+        str or None
+            The error met importing the ``pixels`` extra, or None when it is
+            installed.
+        """
         try:
             check_pixels_extra()
         except ImportError as exc:

@@ -139,8 +139,14 @@ class Task:
     quick: dict = field(default_factory=dict, repr=False)
 
     def unavailable(self) -> str | None:
-        """Why this row cannot run here (its measurements are not found), or
-        None."""
+        """Why this row cannot run here, if it cannot.
+
+        Returns
+        -------
+        str or None
+            The error met reading the row's measurements (a measured row
+            whose file is missing or damaged), or None when the row can run.
+        """
         if self.measured:
             try:
                 load_real_pendulum()
