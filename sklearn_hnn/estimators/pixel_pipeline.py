@@ -100,7 +100,8 @@ default="adam"
         Seeds the weights and the batches; torch's global random state is
         left as it was.
     verbose : int, default=0
-        ``0`` is silent; ``1`` prints the losses every 1,000 steps.
+        ``0`` is silent; ``1`` or more draws one progress bar over the
+        steps, with the loss and the time left.
 
     Attributes
     ----------

@@ -1,0 +1,30 @@
+"""A skorch callback that draws one progress bar over a fit's epochs."""
+
+from __future__ import annotations
+
+from skorch.callbacks import Callback
+
+from sklearn_hnn._progress import loss_postfix, progress_bar
+
+
+class EpochProgress(Callback):
+    """One bar over the epochs of a fit, with the last epoch's training loss.
+
+    The estimators add it at ``verbose=1`` in place of skorch's per-epoch
+    table (which ``verbose >= 2`` keeps). The number of epochs comes from the
+    net's ``epochs_planned`` (set by the estimator for this fit), else its
+    ``max_epochs``.
+    """
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        total = getattr(net, "epochs_planned", None) or net.max_epochs
+        self.bar_ = progress_bar(total, unit="epoch")
+
+    def on_epoch_end(self, net, **kwargs):
+        self.bar_.set_postfix(
+            loss_postfix(net.history[-1, "train_loss"]), refresh=False
+        )
+        self.bar_.update(1)
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        self.bar_.close()
