@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +62,8 @@ def _pixel_pendulum(names: dict) -> None:
 
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
-    "quickstart_spring.py": _quickstart,
-    "adding_energy.py": _adding_energy,
+    "plot_quickstart.py": _quickstart,
+    "plot_adding_energy.py": _adding_energy,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
     "pixel_pendulum.py": _pixel_pendulum,
@@ -78,6 +79,9 @@ def test_example_runs_and_holds_its_claims(path, capsys, monkeypatch, request):
     if path.name == "real_pendulum.py":  # reads the shared data directory
         directory = request.getfixturevalue("shared_data_dir")
         monkeypatch.setenv(DATA_ENV, str(directory))
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # figures drawn headless
     names = runpy.run_path(str(path), run_name="__main__")
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
     assert capsys.readouterr().out.strip()
     CLAIMS[path.name](names)

@@ -103,7 +103,7 @@ Differentiator, default="central"
         per-epoch table instead."""
 
 NORMALIZATION_ATTRIBUTES_DOC = """\
-    X_offset_ : ndarray of shape (n_features_in_,) or None
+    X_offset_ : ndarray of shape (`n_features_in_`,) or None
         Per-column offset subtracted from ``X`` before the network; None when
         the data were used as given (see ``normalize``).
     X_scale_, y_scale_ : float

@@ -39,7 +39,7 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     ----------
     n_features_in_ : int
         Width of ``X`` seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` had string column names.
     n_outputs_ : int
         Width of ``y`` seen in ``fit``.

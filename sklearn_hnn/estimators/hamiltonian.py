@@ -43,7 +43,7 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
     ----------
     n_features_in_ : int
         Width ``2d`` of the states seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` had string column names.
     n_outputs_ : int
         Equal to ``n_features_in_``.

@@ -46,7 +46,7 @@ class LatentDynamicsMixin:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Observations (pairs of frames).
 
         Returns
@@ -66,7 +66,7 @@ class LatentDynamicsMixin:
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, `n_features_in_`)
             Decoded observations.
         """
         check_is_fitted(self)
@@ -89,7 +89,7 @@ class LatentDynamicsMixin:
 
         Parameters
         ----------
-        x0 : array-like of shape (n_features_in_,) or (n, n_features_in_)
+        x0 : array-like of shape (`n_features_in_`,) or (n, `n_features_in_`)
             Initial observation(s) at time ``t[0]``, encoded first.
         t : array-like of shape (n_times,)
             Strictly monotonic times, in seconds.
@@ -112,7 +112,7 @@ class LatentDynamicsMixin:
 
         Parameters
         ----------
-        x0 : array-like of shape (n_features_in_,) or (n, n_features_in_)
+        x0 : array-like of shape (`n_features_in_`,) or (n, `n_features_in_`)
             Initial observation(s) at time ``t[0]``.
         t : array-like of shape (n_times,)
             Strictly monotonic times, in seconds.
@@ -121,7 +121,7 @@ class LatentDynamicsMixin:
 
         Returns
         -------
-        ndarray of shape (n_times, n_features_in_) or (n, n_times, \
+        ndarray of shape (n_times, `n_features_in_`) or (n, n_times, \
 n_features_in_)
             Decoded observations (pairs of frames) along the rollout(s); NaN
             from where a rollout blew up (the dynamics model's ``simulate``
@@ -141,7 +141,7 @@ n_features_in_)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Observations.
 
         Returns
