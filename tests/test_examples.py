@@ -60,10 +60,20 @@ def _pixel_pendulum(names: dict) -> None:
     assert (names["out"] / "code_plane.png").stat().st_size > 0
 
 
+def _integrators(names: dict) -> None:
+    """RK4's energy error grows; the symplectic methods' stays bounded."""
+    drift = names["drift"]
+    assert drift["rk4"][1] > 5 * drift["rk4"][0]
+    for method in ("implicit_midpoint", "tao"):
+        first, last = drift[method]
+        assert last < 1.5 * first
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
     "plot_quickstart.py": _quickstart,
     "plot_adding_energy.py": _adding_energy,
+    "plot_integrators.py": _integrators,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
     "pixel_pendulum.py": _pixel_pendulum,
