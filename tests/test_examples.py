@@ -69,11 +69,27 @@ def _integrators(names: dict) -> None:
         assert last < 1.5 * first
 
 
+def _without_derivatives(names: dict) -> None:
+    """Learned from times alone, the rollout follows the truth as closely as
+    one learned from the exact derivatives."""
+    errors = names["errors"]
+    assert errors["from t alone"] < 0.05
+    assert errors["from t alone"] < 3 * errors["from exact dX/dt"] + 0.01
+
+
+def _gpu(names: dict) -> None:
+    """The fit ran on the device it names, and the rollout is finite."""
+    assert names["hnn"].device == names["device"]
+    assert np.isfinite(names["orbit"]).all()
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
     "plot_quickstart.py": _quickstart,
     "plot_adding_energy.py": _adding_energy,
     "plot_integrators.py": _integrators,
+    "plot_without_derivatives.py": _without_derivatives,
+    "plot_gpu.py": _gpu,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
     "pixel_pendulum.py": _pixel_pendulum,
