@@ -83,6 +83,12 @@ def _gpu(names: dict) -> None:
     assert np.isfinite(names["orbit"]).all()
 
 
+def _dask_search(names: dict) -> None:
+    """The search ran on both workers and found a setting that fits."""
+    assert names["workers"] == 2
+    assert names["search"].best_score_ > 0.9
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
     "plot_quickstart.py": _quickstart,
@@ -90,6 +96,7 @@ CLAIMS = {
     "plot_integrators.py": _integrators,
     "plot_without_derivatives.py": _without_derivatives,
     "plot_gpu.py": _gpu,
+    "plot_dask_search.py": _dask_search,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
     "pixel_pendulum.py": _pixel_pendulum,
