@@ -34,6 +34,7 @@ extensions = [
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
+templates_path = ["_templates"]
 exclude_patterns = [
     "_build",
     "results/**",
