@@ -89,6 +89,14 @@ def _dask_search(names: dict) -> None:
     assert names["search"].best_score_ > 0.9
 
 
+def _figure2(names: dict) -> None:
+    """On both tasks, the HNN's energy after 20 s is far closer to the start
+    than the baseline's."""
+    drift = names["final_drift"]
+    for task in ("mass-spring", "pendulum"):
+        assert drift[task, "HNN"] < drift[task, "baseline"] / 10
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
     "plot_quickstart.py": _quickstart,
@@ -97,6 +105,7 @@ CLAIMS = {
     "plot_without_derivatives.py": _without_derivatives,
     "plot_gpu.py": _gpu,
     "plot_dask_search.py": _dask_search,
+    "plot_figure2.py": _figure2,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
     "pixel_pendulum.py": _pixel_pendulum,
