@@ -49,7 +49,6 @@ myst_enable_extensions = ["dollarmath"]
 
 # API reference: one page per public object, from its numpydoc docstring.
 autosummary_generate = True
-autodoc_default_options = {"inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False

@@ -122,7 +122,7 @@ class LatentDynamicsMixin:
         Returns
         -------
         ndarray of shape (n_times, `n_features_in_`) or (n, n_times, \
-n_features_in_)
+`n_features_in_`)
             Decoded observations (pairs of frames) along the rollout(s); NaN
             from where a rollout blew up (the dynamics model's ``simulate``
             warns then).

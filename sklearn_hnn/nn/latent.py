@@ -151,28 +151,30 @@ def train_latent_dynamics(
     n_pairs = len(pairs)
     curve = torch.empty(max_steps, device=device)
     bar = progress_bar(max_steps, unit="step") if verbose else None
-    for step in range(max_steps):
-        pick = torch.randperm(n_pairs, generator=generator, device=device)
-        rows = pairs[pick[:batch_size]]
-        losses = loss_module(X[rows[:, 0]], X[rows[:, 1]], dt[pick[:batch_size]])
-        loss = sum(w * term for w, term in zip(weights, losses, strict=True))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        curve[step] = loss.detach()
-        done = step + 1
-        if done % check_every == 0 or done == max_steps:
-            if not bool(torch.isfinite(curve[:done]).all()):
-                raise TrainingDivergedError(
-                    f"The loss stopped being finite by step {done}; lower the "
-                    "learning rate, or check the data.",
-                    epoch=done,
-                )
+    try:
+        for step in range(max_steps):
+            pick = torch.randperm(n_pairs, generator=generator, device=device)
+            rows = pairs[pick[:batch_size]]
+            losses = loss_module(X[rows[:, 0]], X[rows[:, 1]], dt[pick[:batch_size]])
+            loss = sum(w * term for w, term in zip(weights, losses, strict=True))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            curve[step] = loss.detach()
+            done = step + 1
+            if done % check_every == 0 or done == max_steps:
+                if not bool(torch.isfinite(curve[:done]).all()):
+                    raise TrainingDivergedError(
+                        f"The loss stopped being finite by step {done}; lower the "
+                        "learning rate, or check the data.",
+                        epoch=done,
+                    )
+                if bar is not None:
+                    bar.set_postfix(loss_postfix(float(curve[done - 1])), refresh=False)
             if bar is not None:
-                bar.set_postfix(loss_postfix(float(curve[done - 1])), refresh=False)
+                bar.update(1)
+    finally:
         if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+            bar.close()
     loss_module.eval()
     return curve.cpu().numpy().astype(np.float64)

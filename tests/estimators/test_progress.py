@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import pickle
 import re
+from copy import deepcopy
 
 import numpy as np
 import pytest
+import torch
+from numpy.testing import assert_array_equal
 
 from sklearn_hnn import (
     AutoencoderTransformer,
     BaselineDynamicsRegressor,
     HamiltonianRegressor,
 )
+from sklearn_hnn.exceptions import TrainingDivergedError
 from tests.conftest import spring_field
 
 SMALL = {"hidden_layer_sizes": (8,), "lr": 1e-2}
@@ -58,3 +63,44 @@ def test_the_autoencoder_draws_a_bar_too(capsys):
     X = np.random.default_rng(0).uniform(size=(32, 6))
     AutoencoderTransformer(hidden_layer_sizes=(8,), max_epochs=4, verbose=1).fit(X)
     assert "4/4" in capsys.readouterr().err.split("\r")[-1]
+
+
+def test_a_model_fitted_with_a_bar_pickles_and_copies(data, capsys):
+    est = HamiltonianRegressor(max_epochs=3, verbose=1, **SMALL).fit(*data)
+    copy = pickle.loads(pickle.dumps(est))
+    assert_array_equal(copy.predict(data[0]), est.predict(data[0]))
+    deepcopy(est)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_the_pipelines_bar_closes_when_training_diverges(capsys):
+    # The loop raises mid-way; the bar must not stay open for the next fit.
+    import tqdm
+
+    from sklearn_hnn.nn import latent
+
+    class Exploding(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(()))
+
+        def forward(self, a, b, dt):
+            nan = self.w * float("nan")
+            return latent.LatentLosses(nan, nan, nan)
+
+    module = Exploding()
+    with pytest.raises(TrainingDivergedError):
+        latent.train_latent_dynamics(
+            module,
+            torch.zeros(4, 2),
+            torch.tensor([[0, 1], [1, 2]]),
+            torch.ones(2),
+            torch.optim.SGD(module.parameters(), lr=0.1),
+            weights=(1.0, 1.0, 1.0),
+            batch_size=2,
+            max_steps=20,
+            seed=0,
+            verbose=1,
+            check_every=5,
+        )
+    assert not tqdm.tqdm._instances  # closed
