@@ -80,6 +80,15 @@ def test_scores_are_the_mean_squared_error_of_each_trajectorys_rollout():
     assert EnergyDriftScorer()(Constant(), X, t=t, groups=groups) == 0.0
 
 
+def test_rows_of_a_trajectory_may_come_in_any_order():
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]])
+    t = np.array([0.0, 1.0, 2.0])
+    order = np.array([2, 0, 1])  # as a shuffled split leaves them
+    scorer = RolloutScorer()
+    assert scorer(Constant(), X[order], t=t[order]) == scorer(Constant(), X, t=t)
+    assert scorer(Constant(), X, t=t) == pytest.approx(-np.mean([0, 0, 1, 0, 4, 0]))
+
+
 def test_a_rollout_that_blew_up_scores_minus_infinity():
     X, t = np.zeros((3, 2)), np.arange(3.0)
     assert RolloutScorer()(Constant(blow_up=True), X, t=t) == -np.inf
@@ -92,7 +101,7 @@ def test_a_rollout_that_blew_up_scores_minus_infinity():
         (None, None, "needs the times t.*enable_metadata_routing=True"),
         (np.arange(3.0), None, r"one time per row of X, shape \(4,\)"),
         (np.arange(4.0), np.zeros(3), r"one label per row of X, shape \(4,\)"),
-        (np.array([0.0, 2.0, 1.0, 3.0]), None, "increase in row order"),
+        (np.array([0.0, 1.0, 1.0, 3.0]), None, "must not repeat"),
         (np.arange(4.0), np.arange(4), "two or more points"),
     ],
 )
@@ -131,7 +140,6 @@ def test_grid_search_and_cross_validate_route_t_and_groups_to_the_scorers(held_o
         )
     assert np.all(np.isfinite(search.cv_results_["mean_test_rollout"]))
     assert np.all(search.cv_results_["mean_test_drift"] <= 0)
-    assert search.best_params_["hidden_layer_sizes"] in [(8,), (32,)]
     assert scores["test_rollout"].shape == (3,)
     assert np.all(scores["test_rollout"] < 0)
 

@@ -82,13 +82,14 @@ class _TrajectoryScorer:
         trajectories, rollouts = [], []
         for label in np.argsort(first):  # in order of appearance
             rows = np.flatnonzero(labels == label)
+            rows = rows[np.argsort(t[rows], kind="stable")]  # shuffled splits
             times = t[rows]
             if len(rows) < 2:
                 continue  # nothing to roll out
             if not np.all(np.diff(times) > 0):
                 raise ValueError(
-                    "t must increase in row order within each trajectory; it does "
-                    f"not in the trajectory of groups={groups[rows[0]]!r}."
+                    "t must not repeat within a trajectory; it does in the "
+                    f"trajectory of groups={groups[rows[0]]!r}."
                 )
             trajectories.append(X[rows])
             rollouts.append(
@@ -107,11 +108,13 @@ class RolloutScorer(_TrajectoryScorer):
     trajectory's first state.
 
     ``scorer(estimator, X, y=None, t=t, groups=groups)`` splits the rows of
-    ``X`` into trajectories by ``groups`` (rows in time order within each),
-    rolls ``estimator`` out from each trajectory's first state over its times
-    with :meth:`simulate`, and returns minus the squared state error averaged
-    over times, features and trajectories (greater is better). A rollout that
-    blew up scores ``-inf``. ``y`` is ignored: no derivatives are needed.
+    ``X`` into trajectories by ``groups`` (in any row order: each is sorted
+    by ``t``), rolls ``estimator`` out from each trajectory's earliest state
+    over its times with :meth:`simulate`, and returns minus the squared state
+    error averaged over times, features and trajectories (greater is better).
+    Trajectories of a single row have nothing to roll out and are left out. A
+    rollout that blew up scores ``-inf``. ``y`` is ignored: no derivatives
+    are needed.
 
     Parameters
     ----------
@@ -161,13 +164,13 @@ class EnergyDriftScorer(_TrajectoryScorer):
     """Scorer: minus the drift of an energy along the model's own rollouts.
 
     ``scorer(estimator, X, y=None, t=t, groups=groups)`` rolls ``estimator``
-    out from each held-out trajectory's first state over its times and
-    measures ``|E(x(t)) - E(x(t_0))|`` along the rollout, averaged over times
-    and trajectories and divided by the spread (standard deviation) of ``E``
-    over the rows of ``X``, so that the score does not depend on the energy's
-    units. ``E`` is the model's learned ``energy`` by default: a conserving
-    model scores near 0, one whose rollouts leak or gain energy below. A
-    rollout that blew up scores ``-inf``.
+    out from each held-out trajectory's earliest state over its times (as
+    :class:`RolloutScorer` does) and returns minus ``|E(x(t)) - E(x(t_0))|``
+    along the rollouts, averaged over times and trajectories, in the units of
+    ``E``. ``E`` is the model's learned ``energy`` by default (defined up to
+    a constant, which cancels here): a conserving model scores near 0, one
+    whose rollouts leak or gain energy below. A rollout that blew up scores
+    ``-inf``.
 
     Parameters
     ----------
@@ -207,15 +210,14 @@ class EnergyDriftScorer(_TrajectoryScorer):
                     "rollouts, such as the system's hamiltonian."
                 )
             energy = estimator.energy
-        trajectories, rollouts = self._rollouts(estimator, X, t, groups)
-        scale = float(np.std(energy(np.concatenate(trajectories))))
+        _, rollouts = self._rollouts(estimator, X, t, groups)
         drifts = []
         for rollout in rollouts:
             if not np.all(np.isfinite(rollout)):
                 return -np.inf
             values = np.asarray(energy(rollout), dtype=np.float64)
             drifts.append(np.mean(np.abs(values - values[0])))
-        drift = float(np.mean(drifts)) / max(scale, np.finfo(np.float64).tiny)
+        drift = float(np.mean(drifts))
         return -drift if np.isfinite(drift) else -np.inf
 
     def __repr__(self) -> str:
