@@ -89,7 +89,7 @@ def plot_phase_portrait(
     kind : {"arrows", "streamlines"}, default="arrows"
         How the model's field is drawn.
     resolution : int, default=20
-        Grid points per axis.
+        Grid points per axis, at least 2.
     levels : int or array-like, default=10
         Energy contour levels, as matplotlib's ``contour`` takes them.
 
@@ -110,6 +110,8 @@ def plot_phase_portrait(
     """
     kind = check_option(kind, "kind", ("arrows", "streamlines"))
     resolution = check_positive_int(resolution, "resolution")
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2; got {resolution}.")
     if model is None and X is None:
         raise ValueError("Nothing to draw: give a model, X, or both.")
     if X is not None:
@@ -129,20 +131,11 @@ def plot_phase_portrait(
     if model is not None:
         field, energy = _field_and_energy(model)
     q_min, q_max, p_min, p_max = _extent(extent, X)
-    plt = pyplot()
-    if ax is None:
-        _, ax = plt.subplots(figsize=(4, 4))
-    result = Bunch(ax=ax, field=None, contours=None, data=None)
-    if model is not None:
+    if model is not None:  # evaluated before anything is drawn
         q, p = np.meshgrid(
             np.linspace(q_min, q_max, resolution), np.linspace(p_min, p_max, resolution)
         )
         grid = np.stack([q.ravel(), p.ravel()], axis=1)
-        if energy is not None:
-            values = np.asarray(energy(grid), dtype=float).reshape(q.shape)
-            result.contours = ax.contour(
-                q, p, values, levels=levels, cmap="viridis", linewidths=1.0
-            )
         flow = np.asarray(field(grid), dtype=float)
         if flow.shape != grid.shape:
             raise ValueError(
@@ -150,6 +143,17 @@ def plot_phase_portrait(
                 f"shape {flow.shape}."
             )
         dq, dp = flow[:, 0].reshape(q.shape), flow[:, 1].reshape(q.shape)
+        if energy is not None:
+            values = np.asarray(energy(grid), dtype=float).reshape(q.shape)
+    plt = pyplot()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4, 4))
+    result = Bunch(ax=ax, field=None, contours=None, data=None)
+    if model is not None:
+        if energy is not None:
+            result.contours = ax.contour(
+                q, p, values, levels=levels, cmap="viridis", linewidths=1.0
+            )
         if kind == "arrows":
             result.field = ax.quiver(q, p, dq, dp, color="tab:blue", alpha=0.8)
         else:

@@ -83,6 +83,7 @@ def test_data_alone_sets_the_extent_with_a_margin():
         ({"model": MassSpring(), "extent": (0, 1)}, "four finite numbers"),
         ({"model": object(), "extent": (0, 1, 0, 1)}, "with predict"),
         ({"X": np.zeros((3, 2)), "kind": "quiver"}, "kind"),
+        ({"X": np.zeros((3, 2)), "resolution": 1}, "at least 2"),
     ],
 )
 def test_phase_portrait_rejects_bad_input(kwargs, message):
@@ -136,3 +137,14 @@ def test_energy_of_states_and_given_energies_and_gaps_after_a_blow_up():
 def test_energy_of_states_needs_an_energy_function():
     with pytest.raises(ValueError, match="give energy="):
         plot_energy(np.arange(3.0), {"a": spring_field(np.zeros((3, 2)))})
+
+
+def test_a_model_of_the_wrong_width_leaves_the_users_axes_untouched(fitted_hnn):
+    class Wide:
+        def predict(self, X):
+            return np.zeros((len(X), 4))
+
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match=r"\(n, 2\) derivatives"):
+        plot_phase_portrait(Wide(), extent=(0, 1, 0, 1), ax=ax)
+    assert not ax.lines and not ax.collections
