@@ -55,5 +55,5 @@ def warn_if_rescaled(X: np.ndarray, owner: str) -> None:
         "(normalize='auto', the default). If your states really are this way, "
         "ignore this warning (sklearn_hnn.exceptions.RescaledStatesWarning).",
         RescaledStatesWarning,
-        stacklevel=2,
+        stacklevel=6,  # warn_if_rescaled, the hook, _fit, fit, its wrapper, caller
     )

@@ -174,7 +174,7 @@ class BaseDynamicsRegressor(
 
     def _validate_training_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Check ``X`` and ``y`` without touching the estimator's state."""
-        check_2d(X, "X")
+        check_2d(X, "X", trajectories=True)
         X = check_float_array(X, "X")
         y = check_float_array(y, "y", ensure_2d=False, ensure_min_samples=0)
         if y.ndim not in (1, 2):

@@ -143,7 +143,8 @@ def _main(argv: list[str] | None) -> int:
     unavailable = {task: TASKS[task].unavailable() for task in tasks}
     skipped = {task: why for task, why in unavailable.items() if why is not None}
     for task, why in skipped.items():
-        if args.tasks:
+        # A row named, or a --data-dir given for the measured rows, is wanted.
+        if args.tasks or (TASKS[task].measured and args.data_dir is not None):
             parser.error(_how_to_add(task, why, args.data_dir))
     tasks = [task for task in tasks if task not in skipped]
     if not tasks:

@@ -74,3 +74,9 @@ def test_fitting_trajectories_points_to_the_helper(X):
         est.fit(X, t=np.linspace(0, 1, 10))
     assert "reshape(-1, 1)" not in str(error.value)  # sklearn's advice misleads here
     assert not hasattr(est, "n_features_in_")
+
+
+def test_simulate_of_3d_initial_states_does_not_suggest_stacking(fitted_hnn):
+    with pytest.raises(ValueError) as error:
+        fitted_hnn.simulate(np.zeros((2, 3, 2)), np.linspace(0, 1, 3))
+    assert "stack_trajectories" not in str(error.value)

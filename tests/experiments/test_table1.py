@@ -332,3 +332,15 @@ def test_the_pixel_row_is_unavailable_without_its_extra(monkeypatch):
     monkeypatch.setattr("sklearn_hnn.experiments.pixels.check_pixels_extra", missing)
     assert "'pixels' extra" in TASKS["pixel-pendulum"].unavailable()
     assert TASKS["spring"].unavailable() is None
+
+
+def test_a_data_dir_without_the_file_fails_at_once_even_with_no_task_named(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    rows = {name: TASKS[name] for name in ("spring", "real-pendulum")}
+    monkeypatch.setattr("sklearn_hnn.experiments.__main__.TASKS", rows)
+    with pytest.raises(SystemExit):
+        main(["--quick", "--seeds", "1", "--data-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert "real_pend_h_1.txt" in captured.err and "spring seed" not in captured.out
