@@ -11,6 +11,8 @@ machine; to use a real one, connect the client to its scheduler instead,
 ``distributed`` extra.
 """
 
+import os
+
 import joblib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -23,6 +25,8 @@ from sklearn_hnn.datasets import make_spring_dataset
 data = make_spring_dataset(n_trajectories=20, random_state=0)
 groups = np.repeat(np.arange(data.n_train), len(data.t))  # one per trajectory
 grid = {"hidden_layer_sizes": [(16,), (64,), (64, 64)], "lr": [1e-3, 1e-2]}
+if os.environ.get("SKLEARN_HNN_QUICK_EXAMPLES") == "1":  # the test suite's setting
+    grid = {"hidden_layer_sizes": [(64, 64)], "lr": [1e-3, 1e-2]}
 
 # Worker processes start by importing the main module: as in any script that
 # starts processes, the work goes under this guard.

@@ -123,6 +123,7 @@ def test_example_runs_and_holds_its_claims(path, capsys, monkeypatch, request):
         directory = request.getfixturevalue("shared_data_dir")
         monkeypatch.setenv(DATA_ENV, str(directory))
     monkeypatch.setenv("MPLBACKEND", "Agg")  # figures drawn headless
+    monkeypatch.setenv("SKLEARN_HNN_QUICK_EXAMPLES", "1")  # reduced sizes
     names = runpy.run_path(str(path), run_name="__main__")
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
