@@ -1,4 +1,6 @@
-"""Tune an HNN with GridSearchCV, holding out whole trajectories.
+"""
+Tune an HNN with GridSearchCV, holding out whole trajectories
+=============================================================
 
 Neighbouring samples of one trajectory are nearly identical, so shuffled
 K-fold splits leak: GroupKFold with the trajectory index as the group keeps each

@@ -1,12 +1,14 @@
-"""A Hamiltonian learned from pixels (Task 5 of Greydanus et al., 2019).
+"""
+A Hamiltonian learned from pixels (Task 5)
+==========================================
 
 An autoencoder maps pairs of frames of a pendulum to a 2-d code; an HNN learns
 the dynamics of the code; both train together. Rollouts run in code space and
 are decoded back to frames. The paper's setting is the pipeline's defaults on
-`make_pixel_pendulum_dataset()` (about 7 minutes on 2 cores); this script
+``make_pixel_pendulum_dataset()`` (about 7 minutes on 2 cores); this script
 trains a small one for a few seconds, then adds energy in code space (the
 paper's Figure 5), writes a GIF and draws the code plane.
-Needs the `pixels` and `plot` extras.
+Needs the ``pixels`` and ``plot`` extras.
 """
 
 import tempfile

@@ -1,4 +1,6 @@
-"""Learn a real pendulum from measured angles alone (the paper's Task 3).
+"""
+Learn a real pendulum from measured angles alone (Task 3)
+=========================================================
 
 The measurements of Schmidt & Lipson (2009) come without derivatives: ``fit``
 estimates them from the sample times, within the one trial of the file, and

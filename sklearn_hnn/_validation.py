@@ -70,11 +70,33 @@ def check_float_array(value, name: str, dtype=FLOAT_DTYPES, **kwargs) -> np.ndar
         ) from None
 
 
-def check_2d(value, name: str) -> None:
-    """Raise a ValueError naming ``name`` unless ``value`` is 2-D and non-empty."""
+def check_2d(value, name: str, *, trajectories: bool = False) -> None:
+    """Raise a ValueError naming ``name`` unless ``value`` is 2-D and non-empty.
+
+    With ``trajectories``, where ``value`` is training data, a 3-D array or a
+    list of 2-D arrays gets an error that points to ``stack_trajectories``.
+    """
     shape = shape_of(value)
+    stack = (
+        f"If {name} holds trajectories, stack them into rows with "
+        f"X, t, groups = sklearn_hnn.datasets.stack_trajectories({name}, t)."
+    )
     if shape is None:
+        if (
+            trajectories
+            and isinstance(value, (list, tuple))
+            and all(np.ndim(v) == 2 for v in value)
+        ):
+            raise ValueError(
+                f"{name} must be a 2-D array of shape (n_samples, n_features); got "
+                f"a list of {len(value)} 2-D arrays of different shapes. {stack}"
+            )
         return  # let check_array report ragged or odd input
+    if trajectories and len(shape) == 3:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got "
+            f"3-D input of shape {shape}. {stack}"
+        )
     if len(shape) != 2:
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_features); got "

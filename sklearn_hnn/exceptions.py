@@ -50,6 +50,12 @@ class DivergenceWarning(RuntimeWarning):
     """
 
 
+class RescaledStatesWarning(UserWarning):
+    """The states given to ``fit`` look like a scikit-learn scaler's output
+    while their derivatives ``y`` were given as they were: in a ``Pipeline``,
+    a scaler rescales ``X`` but not ``y = dX/dt``, so the two disagree."""
+
+
 class CacheWarning(UserWarning):
     """A dataset cache file could not be used (truncated, corrupted, or written
     for other parameters) and is being rebuilt."""
@@ -58,6 +64,7 @@ class CacheWarning(UserWarning):
 __all__ = [
     "CacheWarning",
     "DivergenceWarning",
+    "RescaledStatesWarning",
     "TrainingDivergedError",
     "TrainingInterruptedWarning",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import runpy
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -59,10 +60,53 @@ def _pixel_pendulum(names: dict) -> None:
     assert (names["out"] / "code_plane.png").stat().st_size > 0
 
 
+def _integrators(names: dict) -> None:
+    """RK4's energy error grows; the symplectic methods' stays bounded."""
+    drift = names["drift"]
+    assert drift["rk4"][1] > 5 * drift["rk4"][0]
+    for method in ("implicit_midpoint", "tao"):
+        first, last = drift[method]
+        assert last < 1.5 * first
+
+
+def _without_derivatives(names: dict) -> None:
+    """Learned from times alone, the rollout follows the truth as closely as
+    one learned from the exact derivatives."""
+    errors = names["errors"]
+    assert errors["from t alone"] < 0.05
+    assert errors["from t alone"] < 3 * errors["from exact dX/dt"] + 0.01
+
+
+def _gpu(names: dict) -> None:
+    """The fit ran on the device it names, and the rollout is finite."""
+    device = next(names["hnn"].module_.parameters()).device
+    assert device.type == names["device"]
+    assert np.isfinite(names["orbit"]).all()
+
+
+def _dask_search(names: dict) -> None:
+    """The search ran on both workers and found a setting that fits."""
+    assert names["workers"] == 2
+    assert names["search"].best_score_ > 0.9
+
+
+def _figure2(names: dict) -> None:
+    """On both tasks, the HNN's energy after 20 s is far closer to the start
+    than the baseline's."""
+    drift = names["final_drift"]
+    for task in ("mass-spring", "pendulum"):
+        assert drift[task, "HNN"] < drift[task, "baseline"] / 10
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
-    "quickstart_spring.py": _quickstart,
-    "adding_energy.py": _adding_energy,
+    "plot_quickstart.py": _quickstart,
+    "plot_adding_energy.py": _adding_energy,
+    "plot_integrators.py": _integrators,
+    "plot_without_derivatives.py": _without_derivatives,
+    "plot_gpu.py": _gpu,
+    "plot_dask_search.py": _dask_search,
+    "plot_figure2.py": _figure2,
     "grid_search_by_trajectory.py": _grid_search,
     "real_pendulum.py": _real_pendulum,
     "pixel_pendulum.py": _pixel_pendulum,
@@ -78,6 +122,10 @@ def test_example_runs_and_holds_its_claims(path, capsys, monkeypatch, request):
     if path.name == "real_pendulum.py":  # reads the shared data directory
         directory = request.getfixturevalue("shared_data_dir")
         monkeypatch.setenv(DATA_ENV, str(directory))
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # figures drawn headless
+    monkeypatch.setenv("SKLEARN_HNN_QUICK_EXAMPLES", "1")  # reduced sizes
     names = runpy.run_path(str(path), run_name="__main__")
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
     assert capsys.readouterr().out.strip()
     CLAIMS[path.name](names)

@@ -14,6 +14,7 @@ from sklearn_hnn.datasets.pixels import (
     render_pendulum_frames,
 )
 from sklearn_hnn.datasets.real import load_real_pendulum, make_real_pendulum_dataset
+from sklearn_hnn.datasets.stacking import stack_trajectories
 from sklearn_hnn.datasets.trajectories import (
     make_simulated_dataset,
     make_trajectory_dataset,
@@ -36,4 +37,5 @@ __all__ = [
     "sample_annulus",
     "sample_three_body_states",
     "sample_two_body_states",
+    "stack_trajectories",
 ]

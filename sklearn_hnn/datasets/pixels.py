@@ -59,6 +59,18 @@ MAX_INITIAL_SPEED = 1.0
 _EXTRA = "needs the optional 'pixels' extra: pip install 'sklearn-hnn[pixels]'"
 
 
+def check_pixels_extra() -> None:
+    """Check that the optional ``pixels`` extra is installed.
+
+    Raises
+    ------
+    ImportError
+        Naming the extra and the missing package, when gymnasium, pygame or
+        pillow cannot be imported.
+    """
+    _renderer()
+
+
 def _renderer():
     """gymnasium, PIL's Image module and the versions of the three packages that
     draw the frames; an ImportError naming the extra when one is missing."""

@@ -22,7 +22,7 @@ def _as_python(label):
 
 
 def _check_X(X) -> np.ndarray:
-    check_2d(X, "X")
+    check_2d(X, "X", trajectories=True)
     return check_float_array(X, "X", dtype=np.float64)
 
 

@@ -98,10 +98,12 @@ Differentiator, default="central"
         global random state is left as it was.
 
     verbose : int, default=0
-        ``0`` is silent; ``1`` prints skorch's per-epoch table."""
+        ``0`` is silent; ``1`` draws one progress bar over the epochs, with
+        the training loss and the time left; ``2`` or more prints skorch's
+        per-epoch table instead."""
 
 NORMALIZATION_ATTRIBUTES_DOC = """\
-    X_offset_ : ndarray of shape (n_features_in_,) or None
+    X_offset_ : ndarray of shape (`n_features_in_`,) or None
         Per-column offset subtracted from ``X`` before the network; None when
         the data were used as given (see ``normalize``).
     X_scale_, y_scale_ : float

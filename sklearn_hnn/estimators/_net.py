@@ -68,6 +68,8 @@ class DynamicsNet(NeuralNet):
     compile_step = False
     #: Set by the estimator: the training objective.
     objective = None
+    #: Set by the estimator: the epochs of this fit (for the progress bar).
+    epochs_planned = None
 
     def infer(self, x, **fit_params):
         """The objective's prediction for the batch ``x``."""

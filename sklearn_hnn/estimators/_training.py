@@ -36,6 +36,7 @@ from sklearn_hnn.estimators._net import (
     TensorBatchIterator,
 )
 from sklearn_hnn.estimators._params import PrefixedParamsMixin, takes_argument
+from sklearn_hnn.estimators._progress import EpochProgress
 from sklearn_hnn.estimators._registry import register
 from sklearn_hnn.estimators._runtime import draw_seed, seeded_torch
 from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
@@ -231,6 +232,8 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
                 self.validation_fraction, stratified=False, random_state=seed
             )
         callbacks = [("finite_loss_guard", FiniteLossGuard())]
+        if self.verbose == 1:
+            callbacks.append(("progress", EpochProgress()))
         callbacks += copy.deepcopy(self.callbacks or [])
         module, module_kwargs = self._module_spec(n_features, n_outputs, architecture)
         net = DynamicsNet(
@@ -248,7 +251,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
             train_split=train_split,
             callbacks=callbacks,
             device=str(device),
-            verbose=self.verbose,
+            verbose=int(self.verbose > 1),
             **self._skipped_default_callbacks(),
         )
         net.objective = self._training_objective()
@@ -263,7 +266,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
         """skorch's default callbacks this fit does without: its per-epoch cost
         shows in full-batch training of small models."""
         skipped = {}
-        if not self.verbose:  # the table is formatted even when not printed
+        if self.verbose < 2:  # the table is formatted even when not printed
             skipped["callbacks__print_log"] = None
         if not self.validation_fraction:  # there is no validation loss to record
             skipped["callbacks__valid_loss"] = None
@@ -325,6 +328,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
                 device,
                 record["validation_seed"],
             )
+            net.epochs_planned = self.max_epochs if epochs is None else epochs
             net.compile_step = self._compiles(
                 self._n_training_rows(len(X_train)),
                 self.max_epochs if epochs is None else epochs,

@@ -104,7 +104,7 @@ or torch.nn.Module class, default="relu"
     ----------
     n_features_in_ : int
         Width of the rows seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` had string column names.
     net_ : skorch.NeuralNet
         The trained skorch net.
@@ -355,7 +355,7 @@ or torch.nn.Module class, default="relu"
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, `n_features_in_`)
             Reconstructed rows; float32 when the codes are float32, float64
             otherwise.
         """

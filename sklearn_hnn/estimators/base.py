@@ -118,6 +118,10 @@ class BaseDynamicsRegressor(
     def _check_targets(self, X: np.ndarray, y: np.ndarray) -> None:
         """Raise if ``y`` does not suit this model; must not change any state."""
 
+    def _warn_about_given_targets(self, X: np.ndarray) -> None:
+        """Warn about states ``X`` given with their targets ``y`` (not
+        estimated from ``t``), where the family knows of a pitfall."""
+
     def _architecture(self) -> dict:
         return {
             "hidden_layer_sizes": _sizes(self.hidden_layer_sizes),
@@ -170,7 +174,7 @@ class BaseDynamicsRegressor(
 
     def _validate_training_data(self, X, y) -> tuple[np.ndarray, np.ndarray]:
         """Check ``X`` and ``y`` without touching the estimator's state."""
-        check_2d(X, "X")
+        check_2d(X, "X", trajectories=True)
         X = check_float_array(X, "X")
         y = check_float_array(y, "y", ensure_2d=False, ensure_min_samples=0)
         if y.ndim not in (1, 2):
@@ -186,6 +190,7 @@ class BaseDynamicsRegressor(
         """Validate, train (from scratch or from the fitted net), then commit."""
         self._check_params()
         objective = self._training_objective()
+        y_given = y is not None
         y = objective.targets(
             X,
             y,
@@ -195,6 +200,8 @@ class BaseDynamicsRegressor(
             owner=type(self).__name__,
         )
         X_checked, y_checked = self._validate_training_data(X, y)
+        if y_given:
+            self._warn_about_given_targets(X_checked)
         y_2d = y_checked.reshape(len(y_checked), -1)
         self._check_validation_size(len(X_checked))
         architecture = self._architecture()

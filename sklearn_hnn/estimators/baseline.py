@@ -7,6 +7,7 @@ from typing import ClassVar
 import torch
 
 from sklearn_hnn.estimators._docs import NORMALIZATION_ATTRIBUTES_DOC, PARAMETERS_DOC
+from sklearn_hnn.estimators._energy import BASELINE_HAS_NO_ENERGY, missing_attribute
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.nn.fields import DirectField
 
@@ -25,7 +26,8 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     ``(n, n_outputs)``.
 
     It learns no energy and so has no ``energy`` method:
-    ``hasattr(est, "energy")`` is False.
+    ``hasattr(est, "energy")`` is False, and calling it raises an
+    ``AttributeError`` that says what to use instead.
 
     Parameters
     ----------
@@ -37,7 +39,7 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     ----------
     n_features_in_ : int
         Width of ``X`` seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` had string column names.
     n_outputs_ : int
         Width of ``y`` seen in ``fit``.
@@ -87,3 +89,14 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
             "activation": architecture["activation"],
             "net": self._custom_module(architecture),
         }
+
+    def __getattr__(self, name: str):
+        # Only reached when normal lookup fails: explain the one method users
+        # expect from the HNN's interface.
+        if name == "energy":
+            raise missing_attribute(self, name, why=BASELINE_HAS_NO_ENERGY)
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}",
+            name=name,
+            obj=self,
+        )

@@ -10,6 +10,7 @@ import torch
 
 from sklearn_hnn._validation import check_even_width
 from sklearn_hnn.estimators._docs import NORMALIZATION_ATTRIBUTES_DOC, PARAMETERS_DOC
+from sklearn_hnn.estimators._rescaled import warn_if_rescaled
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.nn.fields import HamiltonianField
 from sklearn_hnn.nn.mlp import is_piecewise_linear
@@ -42,7 +43,7 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
     ----------
     n_features_in_ : int
         Width ``2d`` of the states seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` had string column names.
     n_outputs_ : int
         Equal to ``n_features_in_``.
@@ -101,6 +102,9 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
                 f"y (the time derivatives dX/dt) has shape {y.shape}, but it must "
                 f"have the same shape as X, {X.shape}."
             )
+
+    def _warn_about_given_targets(self, X: np.ndarray) -> None:
+        warn_if_rescaled(X, type(self).__name__)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

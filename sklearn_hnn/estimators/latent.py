@@ -8,6 +8,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_hnn._validation import check_float_array
+from sklearn_hnn.estimators._energy import missing_attribute
 from sklearn_hnn.estimators._inference import checked_rows
 
 
@@ -23,12 +24,29 @@ class LatentDynamicsMixin:
     its codes (a fitted dynamics estimator), observations being rows of
     ``n_features_in_`` columns."""
 
+    def __getattr__(self, name: str):
+        # Reached when ``energy`` is unavailable (``available_if``) or any
+        # other lookup fails: say why the energy is missing.
+        if name == "energy":
+            dynamics = self.__dict__.get("dynamics_") or self._part("dynamics")
+            raise missing_attribute(
+                self,
+                name,
+                why=f"its dynamics model, {type(dynamics).__name__}, learns no "
+                "energy. Use dynamics=HamiltonianRegressor() to learn one.",
+            )
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}",
+            name=name,
+            obj=self,
+        )
+
     def transform(self, X):
         """The codes of observations.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Observations (pairs of frames).
 
         Returns
@@ -48,7 +66,7 @@ class LatentDynamicsMixin:
 
         Returns
         -------
-        ndarray of shape (n_samples, n_features_in_)
+        ndarray of shape (n_samples, `n_features_in_`)
             Decoded observations.
         """
         check_is_fitted(self)
@@ -71,7 +89,7 @@ class LatentDynamicsMixin:
 
         Parameters
         ----------
-        x0 : array-like of shape (n_features_in_,) or (n, n_features_in_)
+        x0 : array-like of shape (`n_features_in_`,) or (n, `n_features_in_`)
             Initial observation(s) at time ``t[0]``, encoded first.
         t : array-like of shape (n_times,)
             Strictly monotonic times, in seconds.
@@ -94,7 +112,7 @@ class LatentDynamicsMixin:
 
         Parameters
         ----------
-        x0 : array-like of shape (n_features_in_,) or (n, n_features_in_)
+        x0 : array-like of shape (`n_features_in_`,) or (n, `n_features_in_`)
             Initial observation(s) at time ``t[0]``.
         t : array-like of shape (n_times,)
             Strictly monotonic times, in seconds.
@@ -103,8 +121,8 @@ class LatentDynamicsMixin:
 
         Returns
         -------
-        ndarray of shape (n_times, n_features_in_) or (n, n_times, \
-n_features_in_)
+        ndarray of shape (n_times, `n_features_in_`) or (n, n_times, \
+`n_features_in_`)
             Decoded observations (pairs of frames) along the rollout(s); NaN
             from where a rollout blew up (the dynamics model's ``simulate``
             warns then).
@@ -123,7 +141,7 @@ n_features_in_)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Observations.
 
         Returns

@@ -100,7 +100,8 @@ default="adam"
         Seeds the weights and the batches; torch's global random state is
         left as it was.
     verbose : int, default=0
-        ``0`` is silent; ``1`` prints the losses every 1,000 steps.
+        ``0`` is silent; ``1`` or more draws one progress bar over the
+        steps, with the loss and the time left.
 
     Attributes
     ----------
@@ -111,7 +112,7 @@ default="adam"
         (``dynamics_.simulate``, ``dynamics_.energy``).
     n_features_in_ : int
         Width of the observations (two frames).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names, when ``X`` had string column names.
     loss_curve_ : ndarray of shape (max_steps,)
         The combined loss of each step's batch.
@@ -350,7 +351,7 @@ default="adam"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Observations, as in :meth:`fit`.
         t, groups : array-like of shape (n_samples,)
             As in :meth:`fit`.
@@ -389,7 +390,7 @@ default="adam"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Observations, as in :meth:`fit`.
         y : None
             Ignored.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import torch
 
-from sklearn_hnn.datasets.real import DATA_ENV, load_real_pendulum
+from sklearn_hnn.datasets.real import DATA_ENV
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
@@ -104,6 +104,19 @@ def variant_label(args: argparse.Namespace, tasks: list[str]) -> str:
     return ", ".join(variant)
 
 
+def _how_to_add(task: str, why: str, data_dir: Path | None) -> str:
+    """What keeps ``task`` from running, and how to add it."""
+    if TASKS[task].measured:
+        where = (
+            "use --data-dir" if data_dir is None else f"--data-dir {str(data_dir)!r}"
+        )
+        return (
+            f"{task}: {why} ({where}; the file is the supplementary data of "
+            "Schmidt & Lipson, Science 2009, see docs/reproduction.md)"
+        )
+    return f"{task}: {why}"
+
+
 def _main(argv: list[str] | None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
@@ -123,14 +136,22 @@ def _main(argv: list[str] | None) -> int:
             parser.error(f"{option} must be a directory; {str(directory)!r} is a file")
     if args.data_dir is not None:
         os.environ[DATA_ENV] = str(args.data_dir)
+    # Checked before any task runs, so that a missing file does not cost the
+    # tasks before it. Rows named explicitly must run; of all rows (none
+    # named), those without their data or extra are skipped and listed.
     tasks = args.tasks or list(TASKS)
-    if any(TASKS[task].measured for task in tasks):
-        try:  # fail now rather than after the simulated tasks have run
-            load_real_pendulum(args.data_dir)
-        except (FileNotFoundError, ValueError) as exc:
-            if args.data_dir is None:
-                parser.error(f"{exc} (or use --data-dir)")
-            parser.error(f"--data-dir {str(args.data_dir)!r}: {exc}")
+    unavailable = {task: TASKS[task].unavailable() for task in tasks}
+    skipped = {task: why for task, why in unavailable.items() if why is not None}
+    for task, why in skipped.items():
+        # A row named, or a --data-dir given for the measured rows, is wanted.
+        if args.tasks or (TASKS[task].measured and args.data_dir is not None):
+            parser.error(_how_to_add(task, why, args.data_dir))
+    tasks = [task for task in tasks if task not in skipped]
+    if not tasks:
+        parser.error(
+            "no row can run here:\n"
+            + "\n".join(_how_to_add(t, w, args.data_dir) for t, w in skipped.items())
+        )
 
     summaries, runs_by_task = {}, {}
     for task in tasks:
@@ -154,6 +175,11 @@ def _main(argv: list[str] | None) -> int:
         summaries[task] = summarise(runs)
 
     tables = format_markdown(summaries, args.seeds, variant_label(args, tasks))
+    if skipped:
+        tables += "\n\n**Skipped rows**\n\n" + "\n".join(
+            f"- {_how_to_add(task, why, args.data_dir)}"
+            for task, why in skipped.items()
+        )
     print(tables)
     if args.output_dir is not None:
         command = "python -m sklearn_hnn.experiments " + " ".join(

@@ -42,6 +42,7 @@ from sklearn.preprocessing import PolynomialFeatures
 from sklearn_hnn.datasets import make_pixel_pendulum_dataset
 from sklearn_hnn.datasets.pixels import (
     PIXEL_PENDULUM,
+    check_pixels_extra,
     measure_rod_angle,
     pixel_pendulum_energy,
 )
@@ -98,6 +99,21 @@ class PixelTask:
     quick: dict = field(default_factory=dict, repr=False)
     #: The data are simulated, so ``--data-dir`` does not concern this task.
     measured: bool = False
+
+    def unavailable(self) -> str | None:
+        """Why this row cannot run here, if it cannot.
+
+        Returns
+        -------
+        str or None
+            The error met importing the ``pixels`` extra, or None when it is
+            installed.
+        """
+        try:
+            check_pixels_extra()
+        except ImportError as exc:
+            return str(exc)
+        return None
 
     def quick_version(self) -> PixelTask:
         """This task with its ``quick`` replacements."""

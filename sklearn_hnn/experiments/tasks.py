@@ -31,6 +31,7 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from sklearn_hnn.datasets import (
+    load_real_pendulum,
     make_pendulum_dataset,
     make_real_pendulum_dataset,
     make_spring_dataset,
@@ -136,6 +137,22 @@ class Task:
     hidden_layer_sizes: tuple[int, ...] = (200, 200)
     measured: bool = False
     quick: dict = field(default_factory=dict, repr=False)
+
+    def unavailable(self) -> str | None:
+        """Why this row cannot run here, if it cannot.
+
+        Returns
+        -------
+        str or None
+            The error met reading the row's measurements (a measured row
+            whose file is missing or damaged), or None when the row can run.
+        """
+        if self.measured:
+            try:
+                load_real_pendulum()
+            except (FileNotFoundError, ValueError) as exc:
+                return str(exc)
+        return None
 
     def quick_version(self) -> Task:
         """This task with its ``quick`` replacements and a small network.

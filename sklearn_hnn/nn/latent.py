@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from sklearn_hnn._progress import loss_postfix, progress_bar
 from sklearn_hnn.exceptions import TrainingDivergedError
 
 
@@ -127,7 +128,8 @@ def train_latent_dynamics(
     seed : int
         Seed of the batches.
     verbose : int, default=0
-        Print the losses every 1,000 steps when positive.
+        Draw one progress bar over the steps, with the loss (updated at each
+        finiteness check) and the time left, when positive.
     check_every : int, default=100
         Steps between checks that the loss is finite (each one waits for the
         device).
@@ -148,28 +150,31 @@ def train_latent_dynamics(
     generator = torch.Generator(device=device).manual_seed(seed)
     n_pairs = len(pairs)
     curve = torch.empty(max_steps, device=device)
-    for step in range(max_steps):
-        pick = torch.randperm(n_pairs, generator=generator, device=device)
-        rows = pairs[pick[:batch_size]]
-        losses = loss_module(X[rows[:, 0]], X[rows[:, 1]], dt[pick[:batch_size]])
-        loss = sum(w * term for w, term in zip(weights, losses, strict=True))
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        curve[step] = loss.detach()
-        done = step + 1
-        if done % check_every == 0 or done == max_steps:
-            if not bool(torch.isfinite(curve[:done]).all()):
-                raise TrainingDivergedError(
-                    f"The loss stopped being finite by step {done}; lower the "
-                    "learning rate, or check the data.",
-                    epoch=done,
-                )
-        if verbose and (done % 1000 == 0 or done == max_steps):
-            terms = ", ".join(
-                f"{name} {value.item():.3g}"
-                for name, value in zip(LatentLosses._fields, losses, strict=True)
-            )
-            print(f"step {done:>6}  loss {loss.item():.4g}  ({terms})")
+    bar = progress_bar(max_steps, unit="step") if verbose else None
+    try:
+        for step in range(max_steps):
+            pick = torch.randperm(n_pairs, generator=generator, device=device)
+            rows = pairs[pick[:batch_size]]
+            losses = loss_module(X[rows[:, 0]], X[rows[:, 1]], dt[pick[:batch_size]])
+            loss = sum(w * term for w, term in zip(weights, losses, strict=True))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            curve[step] = loss.detach()
+            done = step + 1
+            if done % check_every == 0 or done == max_steps:
+                if not bool(torch.isfinite(curve[:done]).all()):
+                    raise TrainingDivergedError(
+                        f"The loss stopped being finite by step {done}; lower the "
+                        "learning rate, or check the data.",
+                        epoch=done,
+                    )
+                if bar is not None:
+                    bar.set_postfix(loss_postfix(float(curve[done - 1])), refresh=False)
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
     loss_module.eval()
     return curve.cpu().numpy().astype(np.float64)

@@ -1,6 +1,10 @@
 """Pictures of learned dynamics (matplotlib and imageio, the ``plot`` extra).
 
 ============================  ==============================================
+:func:`plot_phase_portrait`   data, a model's (or system's) field and its
+                              energy's contours over the plane ``(q, p)``
+:func:`plot_rollout`          several rollouts over time
+:func:`plot_energy`           energy over time along several rollouts
 :func:`plot_latent_phase_space` contours of a pixel model's learned energy
                               over its code plane, with codes and rollouts
 :func:`plot_frame_strip`      frames of several rollouts side by side
@@ -11,6 +15,11 @@ matplotlib and imageio are imported when a picture is drawn, so
 ``import sklearn_hnn`` works without them.
 """
 
+from sklearn_hnn.plotting.dynamics import (
+    plot_energy,
+    plot_phase_portrait,
+    plot_rollout,
+)
 from sklearn_hnn.plotting.pixels import (
     plot_frame_strip,
     plot_latent_phase_space,
@@ -19,8 +28,11 @@ from sklearn_hnn.plotting.pixels import (
 )
 
 __all__ = [
+    "plot_energy",
     "plot_frame_strip",
     "plot_latent_phase_space",
+    "plot_phase_portrait",
+    "plot_rollout",
     "rollout_frames",
     "save_rollout_gif",
 ]

@@ -16,16 +16,7 @@ from sklearn_hnn._validation import (
     check_positive_float,
     check_positive_int,
 )
-
-_EXTRA = "needs the optional 'plot' extra: pip install 'sklearn-hnn[plot]'"
-
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ImportError(f"Plotting {_EXTRA}") from exc
-    return plt
+from sklearn_hnn.plotting._backend import EXTRA, pyplot
 
 
 def rollout_frames(rollout, image_shape) -> np.ndarray:
@@ -114,7 +105,7 @@ def save_rollout_gif(
     try:
         import imageio.v3 as iio
     except ImportError as exc:
-        raise ImportError(f"Writing a GIF {_EXTRA}") from exc
+        raise ImportError(f"Writing a GIF {EXTRA}") from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     n_rollouts, n_times, height, width = frames.shape
     scale = int(scale)
@@ -149,7 +140,7 @@ def plot_frame_strip(rollouts: Mapping, image_shape, *, every: int = 10, axes=No
         in the same grid).
     """
     every = check_positive_int(every, "every")
-    plt = _pyplot()
+    plt = pyplot()
     labels, frames = _tiles(rollouts, image_shape)
     shown = np.arange(0, frames.shape[1], int(every))
     if axes is None:
@@ -206,7 +197,7 @@ def plot_latent_phase_space(
         ``Line2D``, one per trajectory).
     """
     check_is_fitted(model)
-    plt = _pyplot()
+    plt = pyplot()
     if not hasattr(model, "energy"):
         raise ValueError(
             f"model's dynamics ({type(model.dynamics_).__name__}) has no energy "

@@ -19,8 +19,15 @@ def test_has_no_energy():
 
 def test_fitted_baseline_has_no_energy_either(fitted_baseline):
     assert not hasattr(fitted_baseline, "energy")
-    with pytest.raises(AttributeError, match="energy"):
+    with pytest.raises(AttributeError, match="learns no energy") as error:
         fitted_baseline.energy(np.zeros((1, 2)))
+    assert "HamiltonianRegressor" in str(error.value)
+    assert error.value.name == "energy"
+
+
+def test_other_missing_attributes_keep_the_plain_message():
+    with pytest.raises(AttributeError, match=r"no attribute 'enrgy'$"):
+        BaselineDynamicsRegressor().enrgy  # noqa: B018
 
 
 def test_one_dimensional_targets_give_one_dimensional_predictions():

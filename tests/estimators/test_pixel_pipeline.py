@@ -232,11 +232,23 @@ def test_energy_is_that_of_the_codes(data, fitted):
     assert_array_equal(fitted.energy(X), fitted.dynamics_.energy(fitted.transform(X)))
 
 
+def test_verbose_draws_one_bar_over_the_steps(data, capsys):
+    small(verbose=1, max_steps=250).fit(
+        data.X_train, t=data.t_train, groups=data.groups_train
+    )
+    out, err = capsys.readouterr()
+    final = err.split("\r")[-1]
+    assert out == "" and err.count("\n") < 10
+    assert "250/250" in final and "step" in final and "loss=" in final
+
+
 def test_a_baseline_pipeline_has_no_energy(data):
     model = small(dynamics=BaselineDynamicsRegressor(hidden_layer_sizes=(32,)))
     assert not hasattr(model, "energy")
     model.fit(data.X_train, t=data.t_train, groups=data.groups_train)
     assert not hasattr(model, "energy")
+    with pytest.raises(AttributeError, match="BaselineDynamicsRegressor, learns no"):
+        model.energy(data.X_test[:1])
     assert model.simulate(data.X_test[0], [0.0, 0.05]).shape == (2, 1568)
 
 

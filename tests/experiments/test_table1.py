@@ -293,3 +293,54 @@ def test_command_line_caches_the_simulated_datasets(tmp_path):
     uncached = run_task("spring", 0, quick=True)
     for model in ("baseline", "hnn"):
         assert cached[model] == uncached[model]
+
+
+def test_with_no_task_named_rows_without_their_data_are_skipped_and_listed(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    rows = {name: TASKS[name] for name in ("spring", "real-pendulum")}
+    monkeypatch.setattr("sklearn_hnn.experiments.__main__.TASKS", rows)
+    argv = ["--quick", "--seeds", "1", "--output-dir", str(tmp_path)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "spring seed 0" in out and "real-pendulum seed" not in out
+    skipped = out.split("**Skipped rows**")[1]
+    assert "real-pendulum: " in skipped and "real_pend_h_1.txt" in skipped
+    assert "--data-dir" in skipped and "Schmidt & Lipson" in skipped
+    assert "**Skipped rows**" in (tmp_path / "tables.md").read_text()
+    assert list(json.loads((tmp_path / "tables.json").read_text())["runs"]) == [
+        "spring"
+    ]
+
+
+def test_with_no_row_able_to_run_the_command_says_why(capsys, monkeypatch):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    rows = {"real-pendulum": TASKS["real-pendulum"]}
+    monkeypatch.setattr("sklearn_hnn.experiments.__main__.TASKS", rows)
+    with pytest.raises(SystemExit):
+        main(["--quick", "--seeds", "1"])
+    assert "no row can run here" in capsys.readouterr().err
+
+
+def test_the_pixel_row_is_unavailable_without_its_extra(monkeypatch):
+    assert TASKS["pixel-pendulum"].unavailable() is None  # installed here
+
+    def missing():
+        raise ImportError("Rendering the pixel pendulum needs the 'pixels' extra")
+
+    monkeypatch.setattr("sklearn_hnn.experiments.pixels.check_pixels_extra", missing)
+    assert "'pixels' extra" in TASKS["pixel-pendulum"].unavailable()
+    assert TASKS["spring"].unavailable() is None
+
+
+def test_a_data_dir_without_the_file_fails_at_once_even_with_no_task_named(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    rows = {name: TASKS[name] for name in ("spring", "real-pendulum")}
+    monkeypatch.setattr("sklearn_hnn.experiments.__main__.TASKS", rows)
+    with pytest.raises(SystemExit):
+        main(["--quick", "--seeds", "1", "--data-dir", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert "real_pend_h_1.txt" in captured.err and "spring seed" not in captured.out

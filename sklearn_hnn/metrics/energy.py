@@ -1,4 +1,4 @@
-"""Metrics for learned dynamics."""
+"""The energy error of rollouts against the truth (Table 1's metric)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ def energy_mse(
     Returns
     -------
     float
+        The mean over trajectories and times of the squared difference of the
+        true energy along the two.
 
     Raises
     ------
