@@ -22,7 +22,7 @@ quick = os.environ.get("SKLEARN_HNN_QUICK_EXAMPLES") == "1"
 settings = {
     "hidden_layer_sizes": (64, 64),
     "lr": 3e-3,
-    "max_epochs": 150 if quick else 400,
+    "max_epochs": 300 if quick else 400,
 }
 tasks = {
     "mass-spring": make_spring_dataset(random_state=0),

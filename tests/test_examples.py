@@ -63,7 +63,7 @@ def _pixel_pendulum(names: dict) -> None:
 def _integrators(names: dict) -> None:
     """RK4's energy error grows; the symplectic methods' stays bounded."""
     drift = names["drift"]
-    assert drift["rk4"][1] > 5 * drift["rk4"][0]
+    assert drift["rk4"][1] > 3 * drift["rk4"][0]  # it grows about linearly
     for method in ("implicit_midpoint", "tao"):
         first, last = drift[method]
         assert last < 1.5 * first
