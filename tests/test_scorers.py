@@ -31,9 +31,10 @@ class Constant:
         self.blow_up = blow_up
 
     def simulate(self, x0, t, **options):
-        rollout = np.tile(np.asarray(x0, dtype=float), (len(t), 1))
+        x0 = np.asarray(x0, dtype=float)  # (n, d), as the scorers batch them
+        rollout = np.repeat(x0[:, None, :], len(t), axis=1)
         if self.blow_up:
-            rollout[1:] = np.nan
+            rollout[:, 1:] = np.nan
         return rollout
 
     def energy(self, X):

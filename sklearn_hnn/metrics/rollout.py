@@ -79,22 +79,32 @@ class _TrajectoryScorer:
                 f"shape {groups.shape}."
             )
         _, first, labels = np.unique(groups, return_index=True, return_inverse=True)
-        trajectories, rollouts = [], []
+        trajectories, grids = [], []
         for label in np.argsort(first):  # in order of appearance
             rows = np.flatnonzero(labels == label)
             rows = rows[np.argsort(t[rows], kind="stable")]  # shuffled splits
-            times = t[rows]
             if len(rows) < 2:
                 continue  # nothing to roll out
+            times = t[rows]
             if not np.all(np.diff(times) > 0):
                 raise ValueError(
                     "t must not repeat within a trajectory; it does in the "
                     f"trajectory of groups={groups[rows[0]]!r}."
                 )
             trajectories.append(X[rows])
-            rollouts.append(
-                estimator.simulate(X[rows[0]], times, method=self.method, **options)
+            grids.append(times - times[0])  # the dynamics do not depend on t
+        # One batched rollout per distinct time grid (usually one in all).
+        batches: dict[bytes, list[int]] = {}
+        for i, grid in enumerate(grids):
+            batches.setdefault(grid.tobytes(), []).append(i)
+        rollouts: list = [None] * len(trajectories)
+        for members in batches.values():
+            x0 = np.stack([trajectories[i][0] for i in members])
+            batch = estimator.simulate(
+                x0, grids[members[0]], method=self.method, **options
             )
+            for i, rollout in zip(members, batch, strict=True):
+                rollouts[i] = rollout
         if not trajectories:
             raise ValueError(
                 "No trajectory of the scored rows has two or more points to roll "
