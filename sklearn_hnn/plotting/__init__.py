@@ -11,6 +11,11 @@
 :func:`save_rollout_gif`      an animated GIF of several rollouts
 ============================  ==============================================
 
+Given ``ax=None`` (``axes=None``), a function makes its own figure, with
+matplotlib's constrained layout so that its labels stay on the canvas:
+``bunch.ax.figure.savefig("phase.png")`` saves it whole. Axes you pass are
+drawn on and left as they are.
+
 matplotlib and imageio are imported when a picture is drawn, so
 ``import sklearn_hnn`` works without them.
 """

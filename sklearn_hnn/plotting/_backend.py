@@ -12,3 +12,10 @@ def pyplot():
     except ImportError as exc:
         raise ImportError(f"Plotting {EXTRA}") from exc
     return plt
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, **kwargs):
+    """``plt.subplots`` for a function given no axes: a figure whose layout
+    keeps the axes' labels and titles on the canvas, so that a plain
+    ``figure.savefig`` keeps them. Axes given by a user are left as they are."""
+    return pyplot().subplots(nrows, ncols, layout="constrained", **kwargs)

@@ -13,7 +13,7 @@ from sklearn_hnn._validation import (
     check_positive_int,
     check_time_grid,
 )
-from sklearn_hnn.plotting._backend import pyplot
+from sklearn_hnn.plotting._backend import new_figure
 
 
 def _field_and_energy(model) -> tuple[Callable, Callable | None]:
@@ -145,9 +145,8 @@ def plot_phase_portrait(
         dq, dp = flow[:, 0].reshape(q.shape), flow[:, 1].reshape(q.shape)
         if energy is not None:
             values = np.asarray(energy(grid), dtype=float).reshape(q.shape)
-    plt = pyplot()
     if ax is None:
-        _, ax = plt.subplots(figsize=(4, 4))
+        _, ax = new_figure(figsize=(4, 4))
     result = Bunch(ax=ax, field=None, contours=None, data=None)
     if model is not None:
         if energy is not None:
@@ -231,9 +230,8 @@ def plot_rollout(t, rollouts: Mapping, *, coordinates=None, ax=None):
             raise ValueError(
                 f"coordinates must be column indices in [0, {width}); got {column!r}."
             )
-    plt = pyplot()
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3))
+        _, ax = new_figure(figsize=(6, 3))
     lines = {}
     styles = ["-", "--", ":", "-."]
     for k, (label, rollout) in enumerate(rollouts.items()):
@@ -302,9 +300,8 @@ def plot_energy(t, rollouts: Mapping, *, energy: Callable | None = None, ax=None
                 f"rollouts[{label!r}] must be 1-D energies or 2-D states; got "
                 f"shape {values.shape}."
             )
-    plt = pyplot()
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3))
+        _, ax = new_figure(figsize=(6, 3))
     lines = {label: ax.plot(t, e, label=label)[0] for label, e in energies.items()}
     ax.set_xlabel("t")
     ax.set_ylabel("energy")

@@ -16,7 +16,7 @@ from sklearn_hnn._validation import (
     check_positive_float,
     check_positive_int,
 )
-from sklearn_hnn.plotting._backend import EXTRA, pyplot
+from sklearn_hnn.plotting._backend import EXTRA, new_figure, pyplot
 
 
 def rollout_frames(rollout, image_shape) -> np.ndarray:
@@ -140,11 +140,10 @@ def plot_frame_strip(rollouts: Mapping, image_shape, *, every: int = 10, axes=No
         in the same grid).
     """
     every = check_positive_int(every, "every")
-    plt = pyplot()
     labels, frames = _tiles(rollouts, image_shape)
     shown = np.arange(0, frames.shape[1], int(every))
     if axes is None:
-        _, axes = plt.subplots(
+        _, axes = new_figure(
             len(labels),
             len(shown),
             figsize=(0.8 * len(shown), 0.9 * len(labels)),
@@ -197,7 +196,7 @@ def plot_latent_phase_space(
         ``Line2D``, one per trajectory).
     """
     check_is_fitted(model)
-    plt = pyplot()
+    pyplot()  # without the plot extra, fail before any work
     if not hasattr(model, "energy"):
         raise ValueError(
             f"model's dynamics ({type(model.dynamics_).__name__}) has no energy "
@@ -226,7 +225,7 @@ def plot_latent_phase_space(
     grid = np.stack([q.ravel(), p.ravel()], axis=1)
     energy = model.dynamics_.energy(grid).reshape(q.shape)
     if ax is None:
-        _, ax = plt.subplots(figsize=(4, 4))
+        _, ax = new_figure(figsize=(4, 4))
     contours = ax.contour(q, p, energy, levels=levels, cmap="viridis")
     points = None
     if codes is not None:

@@ -18,6 +18,7 @@ from sklearn_hnn.plotting import (  # noqa: E402
 )
 from sklearn_hnn.systems import MassSpring  # noqa: E402
 from tests.conftest import spring_energy, spring_field  # noqa: E402
+from tests.plotting._canvas import assert_labels_on_canvas  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -148,3 +149,27 @@ def test_a_model_of_the_wrong_width_leaves_the_users_axes_untouched(fitted_hnn):
     with pytest.raises(ValueError, match=r"\(n, 2\) derivatives"):
         plot_phase_portrait(Wide(), extent=(0, 1, 0, 1), ax=ax)
     assert not ax.lines and not ax.collections
+
+
+T = np.linspace(0, 1, 6)
+STATES = np.stack([np.cos(2 * T), -np.sin(2 * T)], axis=1)
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plot_phase_portrait(MassSpring(), extent=(-1, 1, -1, 1)),
+        lambda: plot_rollout(T, {"true": STATES}),
+        lambda: plot_energy(T, {"true": STATES}, energy=spring_energy),
+    ],
+    ids=["phase_portrait", "rollout", "energy"],
+)
+def test_a_figure_made_for_the_user_saves_with_its_labels(draw, tmp_path):
+    drawn = draw()
+    assert_labels_on_canvas(drawn.ax.figure, tmp_path / "figure.png")
+
+
+def test_the_users_axes_keep_their_figures_layout():
+    figure, ax = plt.subplots()
+    plot_energy(T, {"true": STATES}, energy=spring_energy, ax=ax)
+    assert figure.get_layout_engine() is None

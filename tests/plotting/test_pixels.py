@@ -25,6 +25,7 @@ from sklearn_hnn.plotting import (  # noqa: E402
     rollout_frames,
     save_rollout_gif,
 )
+from tests.plotting._canvas import assert_labels_on_canvas  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +93,14 @@ def test_latent_phase_space_draws_contours_points_and_lines(data, fitted):
     np.testing.assert_allclose(drawn.lines[1].get_xydata(), trajectories[1])
     _, ax = plt.subplots()
     assert plot_latent_phase_space(fitted, data.X_test, ax=ax).ax is ax
+
+
+def test_figures_made_for_the_user_save_with_their_labels(data, fitted, tmp_path):
+    rollouts = {"true": data.X_train[:12], "baseline": data.X_train[12:24]}
+    strip = plot_frame_strip(rollouts, (28, 28), every=5)
+    assert_labels_on_canvas(strip.axes[0, 0].figure, tmp_path / "strip.png")
+    latent = plot_latent_phase_space(fitted, data.X_test)
+    assert_labels_on_canvas(latent.ax.figure, tmp_path / "latent.png")
 
 
 def test_latent_phase_space_needs_an_energy(data):
