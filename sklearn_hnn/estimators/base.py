@@ -4,13 +4,14 @@ prediction and scoring, on top of torch training and simulation."""
 from __future__ import annotations
 
 import copy
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     validate_data,
@@ -21,8 +22,10 @@ from sklearn_hnn._validation import check_2d, check_float_array
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator
 from sklearn_hnn.estimators._constraints import (
+    Angles,
     HiddenLayerSizes,
     SubclassOf,
+    angle_columns,
     check_builds,
 )
 from sklearn_hnn.estimators._constraints import hidden_layer_sizes as _sizes
@@ -38,7 +41,12 @@ from sklearn_hnn.estimators._training import TRAINING_CONSTRAINTS, TorchEstimato
 from sklearn_hnn.estimators.simulation import SimulationMixin
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 from sklearn_hnn.nn.normalization import Normalization
-from sklearn_hnn.objectives import OBJECTIVES, Objective, get_objective
+from sklearn_hnn.objectives import (
+    OBJECTIVES,
+    Objective,
+    SymplecticallyPenalized,
+    get_objective,
+)
 
 
 class BaseDynamicsRegressor(
@@ -65,8 +73,10 @@ class BaseDynamicsRegressor(
             SubclassOf(nn.Module, "torch.nn.Module"),
         ],
         "module": [None, SubclassOf(nn.Module, "torch.nn.Module"), nn.Module],
+        "angles": [None, Angles()],
         "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
         "objective": [StrOptions(set(OBJECTIVES)), Objective],
+        "rollout_length": [Interval(Integral, 2, None, closed="left")],
         "normalize": [StrOptions({"auto"}), "boolean"],
         **TRAINING_CONSTRAINTS,
     }
@@ -76,6 +86,7 @@ class BaseDynamicsRegressor(
         hidden_layer_sizes=(200, 200),
         activation="tanh",
         module=None,
+        angles=None,
         optimizer="adam",
         lr=1e-3,
         weight_decay=0.0,
@@ -84,6 +95,7 @@ class BaseDynamicsRegressor(
         validation_fraction=0.0,
         differentiation="central",
         objective="derivative",
+        rollout_length=5,
         normalize="auto",
         compile="auto",
         warm_start=False,
@@ -96,6 +108,7 @@ class BaseDynamicsRegressor(
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.module = module
+        self.angles = angles
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -104,6 +117,7 @@ class BaseDynamicsRegressor(
         self.validation_fraction = validation_fraction
         self.differentiation = differentiation
         self.objective = objective
+        self.rollout_length = rollout_length
         self.normalize = normalize
         self.compile = compile
         self.warm_start = warm_start
@@ -126,9 +140,35 @@ class BaseDynamicsRegressor(
         return {
             "hidden_layer_sizes": _sizes(self.hidden_layer_sizes),
             "activation": self.activation,
-            "module": self.module,
+            "module": getattr(self, "module", None),  # a family may take none
             **{f"module__{k}": v for k, v in self._prefixed("module__").items()},
+            **self._angles_record(),
         }
+
+    #: Whether ``angles`` index positions (the first half of a ``[q, p]``
+    #: state), as for models with that structure, or any column of ``X``.
+    _angles_are_positions: ClassVar[bool] = True
+
+    def _angles_record(self) -> dict:
+        """``{"angles": sorted columns}`` when ``angles`` is set, else ``{}``
+        (so that models fitted without it record what they always did)."""
+        columns = angle_columns(getattr(self, "angles", None))
+        return {} if columns is None else {"angles": columns}
+
+    def _check_angles(self, n_features: int) -> None:
+        """Raise a ValueError unless ``angles`` names columns that can be angles."""
+        columns = angle_columns(getattr(self, "angles", None))
+        if not columns:
+            return
+        if self._angles_are_positions:
+            limit, what = n_features // 2, "positions (the first half of X)"
+        else:
+            limit, what = n_features, "columns of X"
+        if columns[-1] >= limit:
+            raise ValueError(
+                f"angles={columns} must index {what}, in [0, {limit}) for X of "
+                f"{n_features} columns."
+            )
 
     @staticmethod
     def _custom_module(architecture: dict) -> nn.Module | None:
@@ -157,6 +197,12 @@ class BaseDynamicsRegressor(
             )
         if isinstance(module, type):
             check_builds(module, arguments, "module", "module__ arguments")
+        if module is not None and angle_columns(getattr(self, "angles", None)):
+            raise ValueError(
+                f"angles={self.angles!r} is set together with module={module!r}: "
+                "angle features are fed to the built-in networks only. Compute "
+                "them inside your module, or set angles=None."
+            )
         activation = getattr(self, "activation", None)
         if isinstance(activation, type):
             check_builds(activation, {}, "activation", "no arguments")
@@ -165,10 +211,14 @@ class BaseDynamicsRegressor(
         """Warn, at a fit from scratch, about settings that train but poorly."""
 
     def _training_objective(self) -> Objective:
-        objective = get_objective(self.objective)
+        objective = get_objective(
+            self.objective, rollout_length=getattr(self, "rollout_length", 5)
+        )
         # A copy, as scikit-learn copies components: changing the parameter
         # later does not reach a fitted net.
-        return clone(objective) if objective is self.objective else objective
+        objective = clone(objective) if objective is self.objective else objective
+        penalty = getattr(self, "symplectic_penalty", 0.0)
+        return SymplecticallyPenalized(objective, penalty) if penalty else objective
 
     # --------------------------------------------------------------- training
 
@@ -184,6 +234,7 @@ class BaseDynamicsRegressor(
                 f"X and y have different numbers of samples: {len(X)} and {len(y)}."
             )
         self._check_targets(X, y)
+        self._check_angles(X.shape[1])
         return X, y
 
     def _fit(self, X, y, t, groups, *, warm: bool, epochs: int | None):
@@ -230,7 +281,7 @@ class BaseDynamicsRegressor(
                 record["architecture"] = architecture
         record["optimizer"] = self._optimizer_record()
         X_train, y_train = objective.training_arrays(
-            X_checked, y_2d, record["normalization"]
+            X_checked, y_2d, record["normalization"], t=t, groups=groups
         )
         if previous is None:
             self._warn_about_params()
