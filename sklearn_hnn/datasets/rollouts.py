@@ -33,9 +33,6 @@ from sklearn_hnn.systems import HamiltonianSystem, MechanicalSystem
 
 #: Tolerances of DOP853 for one trajectory integrated alone.
 RTOL = ATOL = 1e-10
-#: The arrays a simulation produces, in canonical ``[q, p]`` form; what the
-#: cache stores.
-SIMULATED = ("chunks_train", "starts_train", "trajectories_test", "starts_test")
 
 
 def simulate_together(system: HamiltonianSystem, x0: np.ndarray, t: np.ndarray):
@@ -237,6 +234,7 @@ def make_rollout_dataset(
     t = dt * np.arange(n_points)
 
     def simulate() -> dict[str, np.ndarray]:
+        """The arrays the cache stores, in canonical ``[q, p]`` form."""
         train_stream, test_stream = np.random.SeedSequence(seed).spawn(2)
         train_rng = np.random.default_rng(train_stream)
         test_rng = np.random.default_rng(test_stream)
