@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_hnn.metrics import (
     geometric_mean_relative_energy_error,
@@ -121,7 +121,7 @@ def test_inputs_are_not_modified():
         (lambda: relative_error(np.zeros((2, 3)), np.zeros((2, 4))), "same shape"),
         (lambda: relative_error(np.zeros(3), np.zeros(3)), "z_pred must have shape"),
         (lambda: relative_error(np.zeros((2, 3)), np.zeros((1, 2, 3))), "z_true"),
-        (lambda: relative_error([[np.nan]], [[0.0]]), "z_pred"),
+        (lambda: relative_error([[np.inf]], [[0.0]]), "z_pred"),
         (lambda: relative_error(np.zeros((0, 2)), np.zeros((0, 2))), "z_pred is empty"),
         (
             lambda: relative_error(np.zeros((2, 2)), np.zeros((2, 2)), angles=[2]),
@@ -155,3 +155,15 @@ def test_inputs_are_not_modified():
 def test_bad_arguments_are_named(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_diverged_rollout_has_the_largest_error_from_where_it_diverged():
+    true = np.ones((2, 4, 2))
+    pred = true.copy()
+    pred[1, 2:] = np.nan  # simulate's NaN after a divergence
+    errors = relative_error(pred, true)
+    assert_array_equal(errors, [[0, 0, 0, 0], [0, 0, 1, 1]])
+    energy = relative_energy_error(pred[..., 0], true[..., 0])
+    assert_array_equal(energy, errors)
+    with pytest.raises(ValueError, match="z_true"):
+        relative_error(true, pred)

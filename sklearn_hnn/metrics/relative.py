@@ -21,9 +21,11 @@ FLOOR = 1e-7
 
 
 def _check_pair(pred, true, names: tuple[str, str], ndims: tuple[int, ...], doc: str):
-    """Both arrays as float64, finite, of one of ``ndims`` and the same shape."""
+    """Both arrays as float64, of one of ``ndims`` and the same shape; the
+    true one finite, the predicted one finite or NaN (a diverged rollout)."""
     arrays = []
     for value, name in zip((pred, true), names, strict=True):
+        finite = {} if name == names[1] else {"ensure_all_finite": "allow-nan"}
         shape = shape_of(value)
         if shape is not None and len(shape) not in ndims:
             raise ValueError(f"{name} must have shape {doc}; got shape {shape}.")
@@ -31,7 +33,7 @@ def _check_pair(pred, true, names: tuple[str, str], ndims: tuple[int, ...], doc:
             raise ValueError(f"{name} is empty: got shape {shape}.")
         arrays.append(
             check_float_array(
-                value, name, dtype=np.float64, ensure_2d=False, allow_nd=True
+                value, name, dtype=np.float64, ensure_2d=False, allow_nd=True, **finite
             )
         )
     if arrays[0].shape != arrays[1].shape:
@@ -78,7 +80,9 @@ def _ratio(difference: np.ndarray, size: np.ndarray) -> np.ndarray:
 def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
     """``|z_pred - z_true| / (|z_pred| + |z_true|)`` at each time step.
 
-    Euclidean norms over the features. In the columns listed in ``angles``,
+    Euclidean norms over the features. A predicted state with a NaN (where
+    a rollout diverged: :meth:`simulate` returns NaN from there on) has the
+    largest error, 1. In the columns listed in ``angles``,
     the differences are wrapped into ``(-pi, pi]``, and the angles entering
     the norms are wrapped into ``(-pi, pi]`` and then unwrapped along time
     within each trajectory (never across trajectories), so that they move
@@ -90,7 +94,8 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
     ----------
     z_pred : array-like of shape (n_times, n_features) or \
 (n_trajectories, n_times, n_features)
-        Predicted states, finite, such as a model's rollouts.
+        Predicted states, such as a model's rollouts: finite, or NaN where
+        they diverged.
     z_true : array-like of the same shape
         True states at the same times.
     angles : sequence of int or None, default=None
@@ -106,9 +111,9 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the arrays are not 2-D or 3-D, empty, not finite (a rollout that
-        diverged) or of different shapes, or ``angles`` are not distinct
-        column indices.
+        If the arrays are not 2-D or 3-D, empty, infinite (or, for
+        ``z_true``, NaN) or of different shapes, or ``angles`` are not
+        distinct column indices.
 
     See Also
     --------
@@ -142,7 +147,8 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
             z = z.copy()
             z[..., columns] = np.unwrap(_wrap_angles(z[..., columns]), axis=-2)
         sizes.append(np.linalg.norm(z, axis=-1))
-    return _ratio(np.linalg.norm(difference, axis=-1), sizes[0] + sizes[1])
+    errors = _ratio(np.linalg.norm(difference, axis=-1), sizes[0] + sizes[1])
+    return np.where(np.isnan(z_pred).any(axis=-1), 1.0, errors)
 
 
 def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
@@ -151,8 +157,8 @@ def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
     Parameters
     ----------
     energy_pred : array-like of shape (n_times,) or (n_trajectories, n_times)
-        Energies of the predicted states, finite, such as the true energy
-        along a model's rollouts.
+        Energies of the predicted states, such as the true energy along a
+        model's rollouts: finite, or NaN where they diverged (error 1).
     energy_true : array-like of the same shape
         Energies of the true states.
 
@@ -166,8 +172,8 @@ def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the arrays are not 1-D or 2-D, empty, not finite or of different
-        shapes.
+        If the arrays are not 1-D or 2-D, empty, infinite (or, for
+        ``energy_true``, NaN) or of different shapes.
 
     See Also
     --------
@@ -185,9 +191,10 @@ def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
         (1, 2),
         "(n_times,) or (n_trajectories, n_times)",
     )
-    return _ratio(
+    errors = _ratio(
         np.abs(energy_pred - energy_true), np.abs(energy_pred) + np.abs(energy_true)
     )
+    return np.where(np.isnan(energy_pred), 1.0, errors)
 
 
 def _geometric_mean(errors: np.ndarray, floor) -> float:
