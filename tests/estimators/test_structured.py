@@ -60,6 +60,15 @@ def _damped(X, damping=DAMPING):  # H = (q^2 + p^2) / 2, p' = -q - damping p
     return np.stack([X[:, 1], -X[:, 0] - damping * X[:, 1]], axis=1)
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """These networks are small: one torch thread trains them fastest."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 @pytest.fixture(scope="module")
 def damped_model() -> DissipativeHamiltonianRegressor:
     X = _uniform(400, scale=1.2)
@@ -140,7 +149,7 @@ def test_dissipative_rollouts_follow_the_true_energy_decay(damped_model):
 # ------------------------------------------------------- rollout training
 
 
-def _spring_trajectories(n: int = 16, points: int = 16, seed: int = 0):
+def _spring_trajectories(n: int = 12, points: int = 16, seed: int = 0):
     rng = np.random.default_rng(seed)
     x0 = rng.uniform(-1, 1, size=(n, 2))
     t = np.linspace(0.0, 1.5, points)
@@ -155,8 +164,7 @@ def _spring_trajectories(n: int = 16, points: int = 16, seed: int = 0):
 @pytest.mark.parametrize("cls", [HamiltonianRegressor, BaselineDynamicsRegressor])
 def test_rollout_training_recovers_the_spring_without_derivatives(cls):
     X, t, groups = _spring_trajectories()
-    assert_allclose(_spring(X[:1]), [[2 * X[0, 1], -2 * X[0, 0]]])
-    est = cls(**{**FAST, "max_epochs": 200}, objective="rollout").fit(
+    est = cls(**{**FAST, "max_epochs": 150}, objective="rollout").fit(
         X, t=t, groups=groups
     )
     X_test = _uniform(300, seed=3)
@@ -266,7 +274,10 @@ def test_symplectic_penalty_makes_the_field_closer_to_hamiltonian():
     states = torch.as_tensor(X, dtype=torch.float32)
     residual = {}
     for weight in (0.0, 1.0):
-        est = BaselineDynamicsRegressor(**FAST, symplectic_penalty=weight).fit(X, y)
+        est = BaselineDynamicsRegressor(
+            **{**FAST, "hidden_layer_sizes": (32,), "max_epochs": 150},
+            symplectic_penalty=weight,
+        ).fit(X, y)
         residual[weight] = float(symplectic_residual(est.module_, states).detach())
     assert residual[1.0] < residual[0.0] / 3
 
