@@ -21,11 +21,11 @@ from torch import nn
 from sklearn_hnn._validation import check_2d, check_float_array
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator
+from sklearn_hnn.estimators._angles import AnglesMixin
 from sklearn_hnn.estimators._constraints import (
     Angles,
     HiddenLayerSizes,
     SubclassOf,
-    angle_columns,
     check_builds,
 )
 from sklearn_hnn.estimators._constraints import hidden_layer_sizes as _sizes
@@ -50,7 +50,12 @@ from sklearn_hnn.objectives import (
 
 
 class BaseDynamicsRegressor(
-    SimulationMixin, SavedStateMixin, TorchEstimatorMixin, RegressorMixin, BaseEstimator
+    AnglesMixin,
+    SimulationMixin,
+    SavedStateMixin,
+    TorchEstimatorMixin,
+    RegressorMixin,
+    BaseEstimator,
 ):
     __doc__ = (
         """Base class of estimators that learn ``dX/dt = f(X)`` with a torch network.
@@ -145,31 +150,6 @@ class BaseDynamicsRegressor(
             **self._angles_record(),
         }
 
-    #: Whether ``angles`` index positions (the first half of a ``[q, p]``
-    #: state), as for models with that structure, or any column of ``X``.
-    _angles_are_positions: ClassVar[bool] = True
-
-    def _angles_record(self) -> dict:
-        """``{"angles": sorted columns}`` when ``angles`` is set, else ``{}``
-        (so that models fitted without it record what they always did)."""
-        columns = angle_columns(getattr(self, "angles", None))
-        return {} if columns is None else {"angles": columns}
-
-    def _check_angles(self, n_features: int) -> None:
-        """Raise a ValueError unless ``angles`` names columns that can be angles."""
-        columns = angle_columns(getattr(self, "angles", None))
-        if not columns:
-            return
-        if self._angles_are_positions:
-            limit, what = n_features // 2, "positions (the first half of X)"
-        else:
-            limit, what = n_features, "columns of X"
-        if columns[-1] >= limit:
-            raise ValueError(
-                f"angles={columns} must index {what}, in [0, {limit}) for X of "
-                f"{n_features} columns."
-            )
-
     @staticmethod
     def _custom_module(architecture: dict) -> nn.Module | None:
         """The user's own network of ``architecture``, built (a class) or
@@ -197,12 +177,7 @@ class BaseDynamicsRegressor(
             )
         if isinstance(module, type):
             check_builds(module, arguments, "module", "module__ arguments")
-        if module is not None and angle_columns(getattr(self, "angles", None)):
-            raise ValueError(
-                f"angles={self.angles!r} is set together with module={module!r}: "
-                "angle features are fed to the built-in networks only. Compute "
-                "them inside your module, or set angles=None."
-            )
+        self._check_angles_without_module(module)
         activation = getattr(self, "activation", None)
         if isinstance(activation, type):
             check_builds(activation, {}, "activation", "no arguments")

@@ -16,7 +16,7 @@ import torch
 
 from sklearn_hnn.datasets.real import DATA_ENV
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
-from sklearn_hnn.experiments import study
+from sklearn_hnn.experiments import study_cli
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
     PROTOCOL_LR_SCHEDULE,
@@ -30,7 +30,7 @@ from sklearn_hnn.experiments.tasks import TASKS
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     if arguments[:1] == ["study"]:  # the Gruver et al. study, its own options
-        return study.main(arguments[1:])
+        return study_cli.main(arguments[1:])
     saved = os.environ.get(DATA_ENV)
     try:
         return _main(argv)
