@@ -32,7 +32,7 @@ class AnglesMixin:
             limit, what = n_features, "columns of X"
         if columns[-1] >= limit:
             raise ValueError(
-                f"angles={columns} must index {what}, in [0, {limit}) for X of "
+                f"angles={list(columns)} must index {what}, in [0, {limit}) for X of "
                 f"{n_features} columns."
             )
 

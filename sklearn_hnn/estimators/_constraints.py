@@ -70,9 +70,12 @@ class Angles(_Custom):
         return "None or a sequence of distinct column indices (ints >= 0)"
 
 
-def angle_columns(value) -> list[int] | None:
-    """``angles`` (checked by :class:`Angles`) as a sorted list of ints, or None."""
-    return None if value is None else sorted(int(v) for v in value)
+def angle_columns(value) -> tuple[int, ...] | None:
+    """``angles`` (checked by :class:`Angles`) as a sorted tuple of ints, or
+    None for none (None or empty)."""
+    if value is None or len(value) == 0:
+        return None
+    return tuple(sorted(int(v) for v in value))
 
 
 class SubclassOf(_Custom):

@@ -68,7 +68,8 @@ Differentiator, default="central"
 
     rollout_length : int, default=5
         Points per training chunk with ``objective="rollout"`` (at least 2;
-        every trajectory must have that many); unused otherwise.
+        every trajectory must have that many). Unused with any other
+        objective, and with an objective instance, which carries its own.
 
     normalize : {"auto", True, False}, default="auto"
         Train on ``(X - X_offset_) / X_scale_`` and ``y / y_scale_``, with one
@@ -168,6 +169,9 @@ SYMPLECTIC_PENALTY_DOC = """\
     symplectic_penalty : float, default=0.0
         Weight of the penalty ``||(J DF)^T - J DF||^2`` on the Jacobian ``DF``
         of the learned field at the training states (Gruver et al., 2022),
-        which pushes an unconstrained field towards a locally Hamiltonian
-        one; ``0`` adds none. A penalised fit trains eagerly (``compile`` is
-        not used)."""
+        which pushes the field towards a locally Hamiltonian one; ``0`` adds
+        none. It needs canonical ``[q, p]`` states (``y`` shaped like ``X``,
+        of even width): in other coordinates, such as ``[q, dq/dt]``, true
+        dynamics need not be symplectic. A penalised fit trains eagerly
+        (``compile`` is not used), and ``valid_loss`` leaves the penalty
+        out."""

@@ -229,7 +229,6 @@ class BaseDynamicsRegressor(
         if y_given:
             self._warn_about_given_targets(X_checked)
         y_2d = y_checked.reshape(len(y_checked), -1)
-        self._check_validation_size(len(X_checked))
         architecture = self._architecture()
         device = resolve_device(self.device)
         previous = getattr(self, "net_", None) if warm else None
@@ -258,6 +257,7 @@ class BaseDynamicsRegressor(
         X_train, y_train = objective.training_arrays(
             X_checked, y_2d, record["normalization"], t=t, groups=groups
         )
+        self._check_validation_size(len(X_train))  # rows, or chunks of rollouts
         if previous is None:
             self._warn_about_params()
         # Drawn last: a refused call leaves a RandomState as it was.
@@ -441,8 +441,11 @@ class BaseDynamicsRegressor(
 
         As :meth:`sklearn.base.RegressorMixin.score` (uniform average over the
         columns), except that ``y`` may be replaced by trajectories: with
-        ``y=None``, ``dX/dt`` is estimated from ``t`` and ``groups`` exactly as
-        in :meth:`fit`.
+        ``y=None``, ``dX/dt`` is estimated from ``t`` and ``groups`` with the
+        ``differentiation`` method, as :meth:`fit` does with
+        ``objective="derivative"``. This is the score of every model, however
+        it was trained; to select models by their rollouts, use
+        :class:`~sklearn_hnn.metrics.RolloutScorer`.
 
         Parameters
         ----------

@@ -10,8 +10,10 @@ import torch
 from sklearn_hnn.estimators._constraints import Number
 from sklearn_hnn.estimators._docs import (
     NORMALIZATION_ATTRIBUTES_DOC,
-    PARAMETERS_DOC,
+    STRUCTURED_PARAMETERS,
     SYMPLECTIC_PENALTY_DOC,
+    TRAINING_PARAMETERS,
+    parameters_doc,
 )
 from sklearn_hnn.estimators._energy import BASELINE_HAS_NO_ENERGY, missing_attribute
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
@@ -40,9 +42,13 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     Parameters
     ----------
 """
-        + PARAMETERS_DOC
+        + parameters_doc(
+            "hidden_layer_sizes", "activation", "module", *STRUCTURED_PARAMETERS[2:]
+        )
         + "\n\n"
         + SYMPLECTIC_PENALTY_DOC
+        + "\n\n"
+        + parameters_doc(*TRAINING_PARAMETERS)
         + """
 
     Attributes
@@ -144,6 +150,15 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
             **kwargs,
         )
         self.symplectic_penalty = symplectic_penalty
+
+    def _check_targets(self, X, y) -> None:
+        if self.symplectic_penalty and (y.shape != X.shape or X.shape[1] % 2):
+            raise ValueError(
+                f"symplectic_penalty={self.symplectic_penalty!r} penalises the "
+                "learned field of [q, p] states, so y must be shaped like X, of "
+                f"even width; got X of shape {X.shape} and y of shape {y.shape}. "
+                "Set symplectic_penalty=0 for other targets."
+            )
 
     def _module_spec(
         self, n_features: int, n_outputs: int, architecture: dict

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from numbers import Real
 from typing import ClassVar
 
 import numpy as np
 import torch
 
 from sklearn_hnn._validation import check_even_width
-from sklearn_hnn.estimators._constraints import Number
 from sklearn_hnn.estimators._docs import (
     NORMALIZATION_ATTRIBUTES_DOC,
     STRUCTURED_PARAMETERS,
-    SYMPLECTIC_PENALTY_DOC,
     TRAINING_PARAMETERS,
     parameters_doc,
 )
@@ -38,6 +35,11 @@ class SecondOrderRegressor(BaseDynamicsRegressor):
     Hamiltonian one, is what makes an HNN accurate on conservative systems,
     and that it does better than an HNN where friction acts.
 
+    It takes no ``symplectic_penalty``: in ``[q, v]`` coordinates the true
+    dynamics of a system whose mass matrix depends on ``q`` (a chain of two or
+    more links) are not symplectic, so the penalty would push the model away
+    from them.
+
     Data must be in velocity form: ``dq/dt`` equal to the second half of
     ``X``. ``fit`` warns when it is not (momenta of a mass other than 1, as in
     Task 1 of Greydanus et al., where ``dq/dt = 2p``); convert momenta to
@@ -46,11 +48,7 @@ class SecondOrderRegressor(BaseDynamicsRegressor):
     Parameters
     ----------
 """
-        + parameters_doc(*STRUCTURED_PARAMETERS)
-        + "\n\n"
-        + SYMPLECTIC_PENALTY_DOC
-        + "\n\n"
-        + parameters_doc(*TRAINING_PARAMETERS)
+        + parameters_doc(*STRUCTURED_PARAMETERS, *TRAINING_PARAMETERS)
         + """
 
     Attributes
@@ -96,12 +94,9 @@ class SecondOrderRegressor(BaseDynamicsRegressor):
     )
 
     _parameter_constraints: ClassVar[dict] = {
-        **{
-            name: constraint
-            for name, constraint in BaseDynamicsRegressor._parameter_constraints.items()
-            if name != "module"
-        },
-        "symplectic_penalty": [Number(Real, 0, None, closed="left")],
+        name: constraint
+        for name, constraint in BaseDynamicsRegressor._parameter_constraints.items()
+        if name != "module"
     }
 
     def __init__(
@@ -118,7 +113,6 @@ class SecondOrderRegressor(BaseDynamicsRegressor):
         differentiation="central",
         objective="derivative",
         rollout_length=5,
-        symplectic_penalty=0.0,
         normalize="auto",
         compile="auto",
         warm_start=False,
@@ -140,7 +134,6 @@ class SecondOrderRegressor(BaseDynamicsRegressor):
         self.differentiation = differentiation
         self.objective = objective
         self.rollout_length = rollout_length
-        self.symplectic_penalty = symplectic_penalty
         self.normalize = normalize
         self.compile = compile
         self.warm_start = warm_start

@@ -22,10 +22,10 @@ FLOOR = 1e-7
 
 def _check_pair(pred, true, names: tuple[str, str], ndims: tuple[int, ...], doc: str):
     """Both arrays as float64, of one of ``ndims`` and the same shape; the
-    true one finite, the predicted one finite or NaN (a diverged rollout)."""
+    true one finite, the predicted one anything (a diverged rollout)."""
     arrays = []
     for value, name in zip((pred, true), names, strict=True):
-        finite = {} if name == names[1] else {"ensure_all_finite": "allow-nan"}
+        finite = {} if name == names[1] else {"ensure_all_finite": False}
         shape = shape_of(value)
         if shape is not None and len(shape) not in ndims:
             raise ValueError(f"{name} must have shape {doc}; got shape {shape}.")
@@ -80,9 +80,10 @@ def _ratio(difference: np.ndarray, size: np.ndarray) -> np.ndarray:
 def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
     """``|z_pred - z_true| / (|z_pred| + |z_true|)`` at each time step.
 
-    Euclidean norms over the features. A predicted state with a NaN (where
-    a rollout diverged: :meth:`simulate` returns NaN from there on) has the
-    largest error, 1. In the columns listed in ``angles``,
+    Euclidean norms over the features. A predicted state that is not finite
+    (where a rollout diverged: ``simulate`` returns NaN from there on), or
+    so large that its norm overflows, has the largest error, 1. In the
+    columns listed in ``angles``,
     the differences are wrapped into ``(-pi, pi]``, and the angles entering
     the norms are wrapped into ``(-pi, pi]`` and then unwrapped along time
     within each trajectory (never across trajectories), so that they move
@@ -94,7 +95,7 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
     ----------
     z_pred : array-like of shape (n_times, n_features) or \
 (n_trajectories, n_times, n_features)
-        Predicted states, such as a model's rollouts: finite, or NaN where
+        Predicted states, such as a model's rollouts; NaN or infinite where
         they diverged.
     z_true : array-like of the same shape
         True states at the same times.
@@ -111,9 +112,9 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the arrays are not 2-D or 3-D, empty, infinite (or, for
-        ``z_true``, NaN) or of different shapes, or ``angles`` are not
-        distinct column indices.
+        If the arrays are not 2-D or 3-D, empty, of different shapes, or
+        ``z_true`` is not finite, or ``angles`` are not distinct column
+        indices.
 
     See Also
     --------
@@ -138,6 +139,8 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
         "(n_times, n_features) or (n_trajectories, n_times, n_features)",
     )
     columns = _check_angles(angles, z_pred.shape[-1])
+    diverged = ~np.isfinite(z_pred).all(axis=-1)
+    z_pred = np.where(diverged[..., None], 0.0, z_pred)  # scored 1 below
     difference = z_pred - z_true
     sizes = []
     if columns:
@@ -146,9 +149,11 @@ def relative_error(z_pred, z_true, *, angles=None) -> np.ndarray:
         if columns:
             z = z.copy()
             z[..., columns] = np.unwrap(_wrap_angles(z[..., columns]), axis=-2)
-        sizes.append(np.linalg.norm(z, axis=-1))
-    errors = _ratio(np.linalg.norm(difference, axis=-1), sizes[0] + sizes[1])
-    return np.where(np.isnan(z_pred).any(axis=-1), 1.0, errors)
+        with np.errstate(over="ignore"):
+            sizes.append(np.linalg.norm(z, axis=-1))
+    with np.errstate(over="ignore"):
+        errors = _ratio(np.linalg.norm(difference, axis=-1), sizes[0] + sizes[1])
+    return np.where(diverged | ~np.isfinite(errors), 1.0, errors)
 
 
 def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
@@ -158,7 +163,7 @@ def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
     ----------
     energy_pred : array-like of shape (n_times,) or (n_trajectories, n_times)
         Energies of the predicted states, such as the true energy along a
-        model's rollouts: finite, or NaN where they diverged (error 1).
+        model's rollouts; NaN or infinite where they diverged (error 1).
     energy_true : array-like of the same shape
         Energies of the true states.
 
@@ -172,8 +177,8 @@ def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
     Raises
     ------
     ValueError
-        If the arrays are not 1-D or 2-D, empty, infinite (or, for
-        ``energy_true``, NaN) or of different shapes.
+        If the arrays are not 1-D or 2-D, empty, of different shapes, or
+        ``energy_true`` is not finite.
 
     See Also
     --------
@@ -191,10 +196,12 @@ def relative_energy_error(energy_pred, energy_true) -> np.ndarray:
         (1, 2),
         "(n_times,) or (n_trajectories, n_times)",
     )
-    errors = _ratio(
-        np.abs(energy_pred - energy_true), np.abs(energy_pred) + np.abs(energy_true)
-    )
-    return np.where(np.isnan(energy_pred), 1.0, errors)
+    with np.errstate(invalid="ignore", over="ignore"):
+        errors = _ratio(
+            np.abs(energy_pred - energy_true),
+            np.abs(energy_pred) + np.abs(energy_true),
+        )
+    return np.where(np.isfinite(energy_pred) & np.isfinite(errors), errors, 1.0)
 
 
 def _geometric_mean(errors: np.ndarray, floor) -> float:
@@ -220,7 +227,7 @@ def geometric_mean_relative_error(
     ----------
     z_pred : array-like of shape (n_times, n_features) or \
 (n_trajectories, n_times, n_features)
-        Predicted states, finite.
+        Predicted states; where not finite (a diverged rollout), error 1.
     z_true : array-like of the same shape
         True states at the same times.
     angles : sequence of int or None, default=None
@@ -260,7 +267,7 @@ def geometric_mean_relative_energy_error(
     Parameters
     ----------
     energy_pred : array-like of shape (n_times,) or (n_trajectories, n_times)
-        Energies of the predicted states, finite.
+        Energies of the predicted states; where not finite, error 1.
     energy_true : array-like of the same shape
         Energies of the true states.
     floor : float, default=1e-7

@@ -37,7 +37,10 @@ class RolloutMatching(Objective):
     -----
     Every trajectory of ``n`` points gives ``n - rollout_length + 1``
     overlapping chunks; a dataset of one chunk per trajectory, as in the
-    protocol of Gruver et al., gives one each.
+    protocol of Gruver et al., gives one each. A ``validation_fraction`` holds out
+    chunks at random, so held-out chunks overlap training ones where
+    trajectories are longer than a chunk: hold out whole trajectories
+    yourself for an honest validation loss.
 
     References
     ----------

@@ -13,8 +13,9 @@ def symplectic_residual(field: Field, states: torch.Tensor) -> torch.Tensor:
     """``||(J DF)^T - J DF||^2`` of a field at each state, averaged.
 
     A field ``F`` is locally Hamiltonian exactly where ``J DF`` is symmetric,
-    with ``DF`` its Jacobian and ``J = [[0, I], [-I, 0]]`` (as ``F = J^-1 grad
-    H`` then has ``J DF`` equal to ``-`` the Hessian of ``H``).
+    with ``DF`` its Jacobian and ``J = [[0, I], [-I, 0]]``: Hamilton's
+    equations are ``F = J grad H``, whose ``J DF = J J Hess H = -Hess H``.
+    The states must be canonical ``[q, p]``.
 
     Parameters
     ----------

@@ -337,3 +337,36 @@ def test_clone_pickle_save_load_and_grid_search(cls, tmp_path):
         cv=KFold(2),
     ).fit(X, y)
     assert search.best_params_["hidden_layer_sizes"] in [(8,), (16,)]
+
+
+def test_a_model_with_angles_continues_after_save_and_load(tmp_path):
+    X = _uniform(60) * np.array([3.0, 1.0])
+    y = np.stack([X[:, 1], -np.sin(X[:, 0])], axis=1)
+    est = SeparableHamiltonianRegressor(**TINY, angles=[0], normalize=True).fit(X, y)
+    save(est, tmp_path / "m.pt")
+    loaded = load(tmp_path / "m.pt")
+    assert_array_equal(loaded.predict(X), est.predict(X))
+    loaded.partial_fit(X, y)
+    assert len(loaded.history_) == TINY["max_epochs"] + 1
+    loaded.set_params(angles=None)
+    with pytest.raises(ValueError, match="angles=None, but the fitted network"):
+        loaded.partial_fit(X, y)
+
+
+def test_symplectic_penalty_needs_a_field_of_canonical_states():
+    X = _uniform(30)
+    est = BaselineDynamicsRegressor(**TINY, symplectic_penalty=1.0)
+    for X_bad, y_bad in ((X[:, :1], X[:, :1]), (X, X[:, 0]), (X, X[:, :1])):
+        with pytest.raises(ValueError, match=r"symplectic_penalty=1\.0"):
+            est.fit(X_bad, y_bad)
+    assert not hasattr(est, "n_features_in_")
+    assert "symplectic_penalty" not in SecondOrderRegressor().get_params()
+
+
+def test_validation_fraction_counts_chunks_with_the_rollout_objective():
+    X, t, groups = _spring_trajectories(n=2, points=5)
+    est = HamiltonianRegressor(
+        **TINY, objective="rollout", validation_fraction=0.6
+    )  # 2 chunks: 0.6 of them holds out both
+    with pytest.raises(ValueError, match=r"validation_fraction=0\.6 of 2 samples"):
+        est.fit(X, t=t, groups=groups)

@@ -65,3 +65,18 @@ def test_bad_options_are_refused_before_any_run(tmp_path, capsys, args, match):
         main(["study", "--quick", *args, "--output-dir", str(tmp_path / "o")])
     assert match in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_run_is_redone_when_its_settings_change(tmp_path, monkeypatch, capsys):
+    from sklearn_hnn.experiments import study
+
+    args = ["study", "--quick", "--seeds", "1", "--systems", "chain-1"]
+    args += ["--models", "node", "--output-dir", str(tmp_path)]
+    assert main(args) == 0
+    (run,) = (tmp_path / "runs-quick").glob("*.json")
+    assert json.loads(run.read_text())["settings"]["training"]["lr"] == 3e-3
+    capsys.readouterr()
+    monkeypatch.setitem(study.TRAINING, "lr", 1e-2)
+    assert main(args) == 0
+    assert "seed 0:" in capsys.readouterr().out  # trained again
+    assert json.loads(run.read_text())["settings"]["training"]["lr"] == 1e-2
