@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sklearn_hnn.experiments.study import MODELS, REFERENCES
+from sklearn_hnn.experiments.study import MODELS, REFERENCES, SYSTEMS
 
 
 def summarise(runs: list[dict]) -> dict:
@@ -29,8 +29,11 @@ def summarise(runs: list[dict]) -> dict:
     for run in runs:
         grouped.setdefault(run["system"], {}).setdefault(run["model"], []).append(run)
     summary: dict = {}
-    for system, by_model in grouped.items():
-        for model, group in by_model.items():
+    # In the order of the registries, whatever the order of the runs.
+    for system in sorted(grouped, key=list(SYSTEMS).index):
+        by_model = grouped[system]
+        for model in sorted(by_model, key=list(MODELS).index):
+            group = by_model[model]
             entry = {"seeds": len(group)}
             for key in ("rollout_error", "energy_error"):
                 logs = np.log([run[key] for run in group])
@@ -91,7 +94,7 @@ def plot_summary(summary: dict, path: Path) -> None:
     plt = pyplot()
     systems = list(summary)
     models = [m for m in MODELS if any(m in summary[s] for s in systems)]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.6), layout="constrained")
     width = 0.8 / max(len(models), 1)
     for ax, key, title in zip(
         axes,
@@ -119,6 +122,7 @@ def plot_summary(summary: dict, path: Path) -> None:
             )
         ax.set(yscale="log", title=title, xticks=range(len(systems)))
         ax.set_xticklabels(systems, rotation=20)
-    axes[0].legend(fontsize="small")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize="small")
     fig.savefig(path, dpi=120)
     plt.close(fig)
