@@ -188,7 +188,18 @@ class RolloutMatching(Objective):
         return X_train, y_train
 
     def states(self, X: torch.Tensor) -> torch.Tensor:
-        """The first state of each chunk of the batch, shape ``(batch, D)``."""
+        """The first state of each chunk of the batch.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, D + rollout_length - 1)
+            Rows of :meth:`training_arrays`' ``X_train``.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, D)
+            Normalised states.
+        """
         return X[:, : X.shape[1] - (self._length() - 1)]
 
     def predict(self, field: Field, X: torch.Tensor) -> torch.Tensor:

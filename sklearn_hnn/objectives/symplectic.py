@@ -59,25 +59,20 @@ class SymplecticallyPenalized(Objective):
         return self.objective.name
 
     def targets(self, X, y, t, groups, *, differentiation, owner: str):
-        """The penalised objective's (see :meth:`Objective.targets`)."""
         return self.objective.targets(
             X, y, t, groups, differentiation=differentiation, owner=owner
         )
 
     def training_arrays(self, X, y, normalization, *, t=None, groups=None):
-        """The penalised objective's (see :meth:`Objective.training_arrays`)."""
         return self.objective.training_arrays(X, y, normalization, t=t, groups=groups)
 
     def states(self, X: torch.Tensor) -> torch.Tensor:
-        """The penalised objective's (see :meth:`Objective.states`)."""
         return self.objective.states(X)
 
     def predict(self, field: Field, X: torch.Tensor) -> torch.Tensor:
-        """The penalised objective's (see :meth:`Objective.predict`)."""
         return self.objective.predict(field, X)
 
     def loss(self, y_pred: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """The penalised objective's (see :meth:`Objective.loss`)."""
         return self.objective.loss(y_pred, y)
 
     @property
@@ -103,3 +98,8 @@ class SymplecticallyPenalized(Objective):
         if not self.weight:
             return None
         return self.weight * symplectic_residual(module, self.states(X))
+
+
+# The penalised objective's own methods, documented as the objective's.
+for _name in ("targets", "training_arrays", "states", "predict", "loss"):
+    getattr(SymplecticallyPenalized, _name).__doc__ = getattr(Objective, _name).__doc__
