@@ -12,13 +12,19 @@ from sklearn_hnn._version import __version__ as __version__
 from sklearn_hnn.estimators import (
     AutoencoderTransformer,
     BaselineDynamicsRegressor,
+    DissipativeHamiltonianRegressor,
     HamiltonianRegressor,
     PixelHamiltonianPipeline,
+    SecondOrderRegressor,
+    SeparableHamiltonianRegressor,
 )
 
 __all__ = [
     "AutoencoderTransformer",
     "BaselineDynamicsRegressor",
+    "DissipativeHamiltonianRegressor",
     "HamiltonianRegressor",
     "PixelHamiltonianPipeline",
+    "SecondOrderRegressor",
+    "SeparableHamiltonianRegressor",
 ]

@@ -119,6 +119,18 @@ def _figure2(names: dict) -> None:
         assert drift[task, "HNN"] < drift[task, "baseline"] / 10
 
 
+def _dissipative(names: dict) -> None:
+    """With drag, the dissipative model ends near the true energy and the HNN
+    far from it; its learned energy never rises; on the real pendulum its
+    energy error is well below the HNN's."""
+    final = names["final"]
+    assert final["dissipative HNN"] < final["HNN"] / 5
+    learned = names["learned"]["dissipative HNN"]
+    assert np.diff(learned).max() <= 1e-6 * np.abs(learned).max()
+    mse = names["energy_mse"]
+    assert mse["dissipative HNN"] < mse["HNN"] / 3
+
+
 #: What each example claims, checked on the names it leaves behind.
 CLAIMS = {
     "plot_quickstart.py": _quickstart,
@@ -133,6 +145,7 @@ CLAIMS = {
     "plot_grid_search.py": _grid_search,
     "plot_real_pendulum.py": _real_pendulum,
     "plot_pixel_pendulum.py": _pixel_pendulum,
+    "plot_dissipative.py": _dissipative,
 }
 
 
@@ -140,9 +153,13 @@ def test_every_example_has_its_claims_checked():
     assert {path.name for path in EXAMPLES} == set(CLAIMS)
 
 
+#: Examples that read the real pendulum of the shared data directory.
+NEEDS_DATA = {"plot_real_pendulum.py", "plot_dissipative.py"}
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_example_runs_and_holds_its_claims(path, capsys, monkeypatch, request):
-    if path.name == "plot_real_pendulum.py":  # reads the shared data directory
+    if path.name in NEEDS_DATA:  # reads the shared data directory
         directory = request.getfixturevalue("shared_data_dir")
         monkeypatch.setenv(DATA_ENV, str(directory))
     monkeypatch.setenv("MPLBACKEND", "Agg")  # figures drawn headless

@@ -12,8 +12,11 @@ from sklearn_hnn.estimators._training import TorchEstimatorMixin
 from sklearn_hnn.estimators.autoencoder import AutoencoderTransformer
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.estimators.baseline import BaselineDynamicsRegressor
+from sklearn_hnn.estimators.dissipative import DissipativeHamiltonianRegressor
 from sklearn_hnn.estimators.hamiltonian import HamiltonianRegressor
 from sklearn_hnn.estimators.pixel_pipeline import PixelHamiltonianPipeline
+from sklearn_hnn.estimators.second_order import SecondOrderRegressor
+from sklearn_hnn.estimators.separable import SeparableHamiltonianRegressor
 from sklearn_hnn.estimators.simulation import SimulationMixin
 
 __all__ = [
@@ -21,8 +24,11 @@ __all__ = [
     "AutoencoderTransformer",
     "BaseDynamicsRegressor",
     "BaselineDynamicsRegressor",
+    "DissipativeHamiltonianRegressor",
     "HamiltonianRegressor",
     "PixelHamiltonianPipeline",
+    "SecondOrderRegressor",
+    "SeparableHamiltonianRegressor",
     "SimulationMixin",
     "TorchEstimatorMixin",
     "register",

@@ -54,6 +54,30 @@ def hidden_layer_sizes(value) -> tuple[int, ...]:
     return tuple(int(s) for s in sizes)
 
 
+class Angles(_Custom):
+    """A sequence of distinct column indices (ints >= 0, no booleans)."""
+
+    def is_satisfied_by(self, val) -> bool:
+        if isinstance(val, str | bytes) or np.ndim(val) != 1:
+            return False
+        values = list(val)
+        return len(set(values)) == len(values) and all(
+            isinstance(v, Integral) and not isinstance(v, bool | np.bool_) and v >= 0
+            for v in values
+        )
+
+    def __str__(self) -> str:
+        return "None or a sequence of distinct column indices (ints >= 0)"
+
+
+def angle_columns(value) -> tuple[int, ...] | None:
+    """``angles`` (checked by :class:`Angles`) as a sorted tuple of ints, or
+    None for none (None or empty)."""
+    if value is None or len(value) == 0:
+        return None
+    return tuple(sorted(int(v) for v in value))
+
+
 class SubclassOf(_Custom):
     """A class derived from ``base`` (the class itself, not an instance)."""
 

@@ -16,6 +16,13 @@ or torch.nn.Module class, default="tanh"
         is built with the ``module__<name>`` keyword arguments given to the
         estimator; an instance is copied at each ``fit``, never shared.
 
+    angles : sequence of int or None, default=None
+        Columns of ``X`` that hold angles (in radians), fed to the networks
+        as ``(cos q, sin q)`` so that the learned dynamics are periodic in
+        them (see :class:`~sklearn_hnn.nn.features.AngleFeatures`). For
+        models of ``[q, p]`` states they must be positions (the first half of
+        the columns). Not with a ``module`` of your own.
+
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch optimizer class, \
 default="adam"
         Optimizer of the network weights: a name, or a subclass of
@@ -50,11 +57,19 @@ Differentiator, default="central"
         :func:`~sklearn_hnn.differentiation.time_derivative`. Unused when ``y``
         is given.
 
-    objective : {"derivative"} or Objective, default="derivative"
+    objective : {"derivative", "rollout"} or Objective, default="derivative"
         What the network is trained to match (see
         :mod:`sklearn_hnn.objectives`): ``"derivative"`` matches ``dX/dt`` in
-        mean squared error, the paper's objective. Its own parameters are
-        reached as ``objective__<name>``.
+        mean squared error, the paper's objective; ``"rollout"`` integrates
+        the model with RK4 over chunks of ``rollout_length`` consecutive
+        points of each trajectory and matches the states (``fit(X, t=t,
+        groups=groups)``, no ``y``), as Gruver et al. (2022) train. An
+        instance's own parameters are reached as ``objective__<name>``.
+
+    rollout_length : int, default=5
+        Points per training chunk with ``objective="rollout"`` (at least 2;
+        every trajectory must have that many). Unused with any other
+        objective, and with an objective instance, which carries its own.
 
     normalize : {"auto", True, False}, default="auto"
         Train on ``(X - X_offset_) / X_scale_`` and ``y / y_scale_``, with one
@@ -112,6 +127,34 @@ NORMALIZATION_ATTRIBUTES_DOC = """\
 """
 
 
+#: Parameters of the structured families (no ``module``), in signature order,
+#: before ``symplectic_penalty`` where a family takes it ...
+STRUCTURED_PARAMETERS = (
+    "hidden_layer_sizes",
+    "activation",
+    "angles",
+    "optimizer",
+    "lr",
+    "weight_decay",
+    "max_epochs",
+    "batch_size",
+    "validation_fraction",
+    "differentiation",
+    "objective",
+    "rollout_length",
+)
+#: ... and after it.
+TRAINING_PARAMETERS = (
+    "normalize",
+    "compile",
+    "warm_start",
+    "callbacks",
+    "device",
+    "random_state",
+    "verbose",
+)
+
+
 def parameters_doc(*names: str, **replaced: str) -> str:
     """The entries of :data:`PARAMETERS_DOC` for the parameters ``names``, in
     that order, with the entry of each name in ``replaced`` replaced by its
@@ -120,3 +163,15 @@ def parameters_doc(*names: str, **replaced: str) -> str:
     for entry in PARAMETERS_DOC.split("\n\n"):
         entries[entry.split(":", 1)[0].strip()] = entry
     return "\n\n".join(replaced.get(name, entries[name]) for name in names)
+
+
+SYMPLECTIC_PENALTY_DOC = """\
+    symplectic_penalty : float, default=0.0
+        Weight of the penalty ``||(J DF)^T - J DF||^2`` on the Jacobian ``DF``
+        of the learned field at the training states (Gruver et al., 2022),
+        which pushes the field towards a locally Hamiltonian one; ``0`` adds
+        none. It needs canonical ``[q, p]`` states (``y`` shaped like ``X``,
+        of even width): in other coordinates, such as ``[q, dq/dt]``, true
+        dynamics need not be symplectic. A penalised fit trains eagerly
+        (``compile`` is not used), and ``valid_loss`` leaves the penalty
+        out."""

@@ -77,13 +77,20 @@ class DynamicsNet(NeuralNet):
         return self.objective.predict(self.module_, x)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        """The objective's loss of the batch."""
-        return self.objective.loss(y_pred, to_tensor(y_true, device=self.device))
+        """The objective's loss of the batch, plus its regularizer in training."""
+        loss = self.objective.loss(y_pred, to_tensor(y_true, device=self.device))
+        if training and X is not None and self.objective.regularized:
+            penalty = self.objective.regularizer(
+                self.module_, to_tensor(X, device=self.device)
+            )
+            if penalty is not None:
+                loss = loss + penalty
+        return loss
 
     def train_step_single(self, batch, **fit_params):
         """skorch's training step, or the compiled one when asked for and
         possible (same loss, same gradients, to float rounding)."""
-        if not self.compile_step or fit_params:
+        if not self.compile_step or fit_params or self.objective.regularized:
             return super().train_step_single(batch, **fit_params)
         step = self.__dict__.get("_compiled_step")
         if step is None:

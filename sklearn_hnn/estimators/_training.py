@@ -40,6 +40,7 @@ from sklearn_hnn.estimators._progress import EpochProgress
 from sklearn_hnn.estimators._registry import register
 from sklearn_hnn.estimators._runtime import draw_seed, seeded_torch
 from sklearn_hnn.exceptions import TrainingDivergedError, TrainingInterruptedWarning
+from sklearn_hnn.nn.units import bind_normalization
 
 #: Optimizers selectable by name; any ``torch.optim.Optimizer`` class also works.
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
@@ -334,6 +335,7 @@ class TorchEstimatorMixin(PrefixedParamsMixin, metaclass=ABCMeta):
                 self.max_epochs if epochs is None else epochs,
             )
             net.initialize()
+            bind_normalization(net.module_, record.get("normalization"))
             if previous is not None:
                 self._continue_from(net, previous)
             for _, callback in net.callbacks_:

@@ -4,13 +4,14 @@ prediction and scoring, on top of torch training and simulation."""
 from __future__ import annotations
 
 import copy
+from numbers import Integral
 from typing import ClassVar
 
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
 from sklearn.metrics import r2_score
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     validate_data,
@@ -20,7 +21,9 @@ from torch import nn
 from sklearn_hnn._validation import check_2d, check_float_array
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
 from sklearn_hnn.differentiation import Differentiator
+from sklearn_hnn.estimators._angles import AnglesMixin
 from sklearn_hnn.estimators._constraints import (
+    Angles,
     HiddenLayerSizes,
     SubclassOf,
     check_builds,
@@ -38,11 +41,21 @@ from sklearn_hnn.estimators._training import TRAINING_CONSTRAINTS, TorchEstimato
 from sklearn_hnn.estimators.simulation import SimulationMixin
 from sklearn_hnn.nn.mlp import ACTIVATIONS
 from sklearn_hnn.nn.normalization import Normalization
-from sklearn_hnn.objectives import OBJECTIVES, Objective, get_objective
+from sklearn_hnn.objectives import (
+    OBJECTIVES,
+    Objective,
+    SymplecticallyPenalized,
+    get_objective,
+)
 
 
 class BaseDynamicsRegressor(
-    SimulationMixin, SavedStateMixin, TorchEstimatorMixin, RegressorMixin, BaseEstimator
+    AnglesMixin,
+    SimulationMixin,
+    SavedStateMixin,
+    TorchEstimatorMixin,
+    RegressorMixin,
+    BaseEstimator,
 ):
     __doc__ = (
         """Base class of estimators that learn ``dX/dt = f(X)`` with a torch network.
@@ -65,8 +78,10 @@ class BaseDynamicsRegressor(
             SubclassOf(nn.Module, "torch.nn.Module"),
         ],
         "module": [None, SubclassOf(nn.Module, "torch.nn.Module"), nn.Module],
+        "angles": [None, Angles()],
         "differentiation": [StrOptions(set(DIFFERENTIATION_METHODS)), Differentiator],
         "objective": [StrOptions(set(OBJECTIVES)), Objective],
+        "rollout_length": [Interval(Integral, 2, None, closed="left")],
         "normalize": [StrOptions({"auto"}), "boolean"],
         **TRAINING_CONSTRAINTS,
     }
@@ -76,6 +91,7 @@ class BaseDynamicsRegressor(
         hidden_layer_sizes=(200, 200),
         activation="tanh",
         module=None,
+        angles=None,
         optimizer="adam",
         lr=1e-3,
         weight_decay=0.0,
@@ -84,6 +100,7 @@ class BaseDynamicsRegressor(
         validation_fraction=0.0,
         differentiation="central",
         objective="derivative",
+        rollout_length=5,
         normalize="auto",
         compile="auto",
         warm_start=False,
@@ -96,6 +113,7 @@ class BaseDynamicsRegressor(
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.module = module
+        self.angles = angles
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -104,6 +122,7 @@ class BaseDynamicsRegressor(
         self.validation_fraction = validation_fraction
         self.differentiation = differentiation
         self.objective = objective
+        self.rollout_length = rollout_length
         self.normalize = normalize
         self.compile = compile
         self.warm_start = warm_start
@@ -126,8 +145,9 @@ class BaseDynamicsRegressor(
         return {
             "hidden_layer_sizes": _sizes(self.hidden_layer_sizes),
             "activation": self.activation,
-            "module": self.module,
+            "module": getattr(self, "module", None),  # a family may take none
             **{f"module__{k}": v for k, v in self._prefixed("module__").items()},
+            **self._angles_record(),
         }
 
     @staticmethod
@@ -157,6 +177,7 @@ class BaseDynamicsRegressor(
             )
         if isinstance(module, type):
             check_builds(module, arguments, "module", "module__ arguments")
+        self._check_angles_without_module(module)
         activation = getattr(self, "activation", None)
         if isinstance(activation, type):
             check_builds(activation, {}, "activation", "no arguments")
@@ -165,10 +186,14 @@ class BaseDynamicsRegressor(
         """Warn, at a fit from scratch, about settings that train but poorly."""
 
     def _training_objective(self) -> Objective:
-        objective = get_objective(self.objective)
+        objective = get_objective(
+            self.objective, rollout_length=getattr(self, "rollout_length", 5)
+        )
         # A copy, as scikit-learn copies components: changing the parameter
         # later does not reach a fitted net.
-        return clone(objective) if objective is self.objective else objective
+        objective = clone(objective) if objective is self.objective else objective
+        penalty = getattr(self, "symplectic_penalty", 0.0)
+        return SymplecticallyPenalized(objective, penalty) if penalty else objective
 
     # --------------------------------------------------------------- training
 
@@ -184,6 +209,7 @@ class BaseDynamicsRegressor(
                 f"X and y have different numbers of samples: {len(X)} and {len(y)}."
             )
         self._check_targets(X, y)
+        self._check_angles(X.shape[1])
         return X, y
 
     def _fit(self, X, y, t, groups, *, warm: bool, epochs: int | None):
@@ -203,7 +229,6 @@ class BaseDynamicsRegressor(
         if y_given:
             self._warn_about_given_targets(X_checked)
         y_2d = y_checked.reshape(len(y_checked), -1)
-        self._check_validation_size(len(X_checked))
         architecture = self._architecture()
         device = resolve_device(self.device)
         previous = getattr(self, "net_", None) if warm else None
@@ -230,8 +255,9 @@ class BaseDynamicsRegressor(
                 record["architecture"] = architecture
         record["optimizer"] = self._optimizer_record()
         X_train, y_train = objective.training_arrays(
-            X_checked, y_2d, record["normalization"]
+            X_checked, y_2d, record["normalization"], t=t, groups=groups
         )
+        self._check_validation_size(len(X_train))  # rows, or chunks of rollouts
         if previous is None:
             self._warn_about_params()
         # Drawn last: a refused call leaves a RandomState as it was.
@@ -415,8 +441,11 @@ class BaseDynamicsRegressor(
 
         As :meth:`sklearn.base.RegressorMixin.score` (uniform average over the
         columns), except that ``y`` may be replaced by trajectories: with
-        ``y=None``, ``dX/dt`` is estimated from ``t`` and ``groups`` exactly as
-        in :meth:`fit`.
+        ``y=None``, ``dX/dt`` is estimated from ``t`` and ``groups`` with the
+        ``differentiation`` method, as :meth:`fit` does with
+        ``objective="derivative"``. This is the score of every model, however
+        it was trained; to select models by their rollouts, use
+        :class:`~sklearn_hnn.metrics.RolloutScorer`.
 
         Parameters
         ----------

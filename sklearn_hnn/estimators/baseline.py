@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import ClassVar
 
 import torch
 
-from sklearn_hnn.estimators._docs import NORMALIZATION_ATTRIBUTES_DOC, PARAMETERS_DOC
+from sklearn_hnn.estimators._constraints import Number
+from sklearn_hnn.estimators._docs import (
+    NORMALIZATION_ATTRIBUTES_DOC,
+    STRUCTURED_PARAMETERS,
+    SYMPLECTIC_PENALTY_DOC,
+    TRAINING_PARAMETERS,
+    parameters_doc,
+)
 from sklearn_hnn.estimators._energy import BASELINE_HAS_NO_ENERGY, missing_attribute
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
+from sklearn_hnn.nn.features import with_angle_features
 from sklearn_hnn.nn.fields import DirectField
+from sklearn_hnn.nn.mlp import make_mlp
 
 
 class BaselineDynamicsRegressor(BaseDynamicsRegressor):
@@ -32,7 +42,13 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     Parameters
     ----------
 """
-        + PARAMETERS_DOC
+        + parameters_doc(
+            "hidden_layer_sizes", "activation", "module", *STRUCTURED_PARAMETERS[2:]
+        )
+        + "\n\n"
+        + SYMPLECTIC_PENALTY_DOC
+        + "\n\n"
+        + parameters_doc(*TRAINING_PARAMETERS)
         + """
 
     Attributes
@@ -78,16 +94,91 @@ class BaselineDynamicsRegressor(BaseDynamicsRegressor):
     )
 
     _simulation_fields: ClassVar[dict[str, str]] = {"learned": "forward"}
+    _angles_are_positions: ClassVar[bool] = False  # any column of X
+
+    _parameter_constraints: ClassVar[dict] = {
+        **BaseDynamicsRegressor._parameter_constraints,
+        "symplectic_penalty": [Number(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(200, 200),
+        activation="tanh",
+        module=None,
+        angles=None,
+        optimizer="adam",
+        lr=1e-3,
+        weight_decay=0.0,
+        max_epochs=2000,
+        batch_size=None,
+        validation_fraction=0.0,
+        differentiation="central",
+        objective="derivative",
+        rollout_length=5,
+        symplectic_penalty=0.0,
+        normalize="auto",
+        compile="auto",
+        warm_start=False,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            module=module,
+            angles=angles,
+            optimizer=optimizer,
+            lr=lr,
+            weight_decay=weight_decay,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            validation_fraction=validation_fraction,
+            differentiation=differentiation,
+            objective=objective,
+            rollout_length=rollout_length,
+            normalize=normalize,
+            compile=compile,
+            warm_start=warm_start,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.symplectic_penalty = symplectic_penalty
+
+    def _check_targets(self, X, y) -> None:
+        if self.symplectic_penalty and (y.shape != X.shape or X.shape[1] % 2):
+            raise ValueError(
+                f"symplectic_penalty={self.symplectic_penalty!r} penalises the "
+                "learned field of [q, p] states, so y must be shaped like X, of "
+                f"even width; got X of shape {X.shape} and y of shape {y.shape}. "
+                "Set symplectic_penalty=0 for other targets."
+            )
 
     def _module_spec(
         self, n_features: int, n_outputs: int, architecture: dict
     ) -> tuple[type[torch.nn.Module], dict]:
+        sizes = tuple(architecture["hidden_layer_sizes"])
+        activation = architecture["activation"]
+        net = self._custom_module(architecture)
+        if architecture.get("angles"):
+            net = with_angle_features(
+                n_features,
+                architecture["angles"],
+                n_features,
+                lambda width: make_mlp(width, sizes, n_outputs, activation),
+            )
         return DirectField, {
             "n_features": n_features,
             "n_outputs": n_outputs,
-            "hidden_layer_sizes": tuple(architecture["hidden_layer_sizes"]),
-            "activation": architecture["activation"],
-            "net": self._custom_module(architecture),
+            "hidden_layer_sizes": sizes,
+            "activation": activation,
+            "net": net,
         }
 
     def __getattr__(self, name: str):

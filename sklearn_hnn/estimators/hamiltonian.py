@@ -12,8 +12,9 @@ from sklearn_hnn._validation import check_even_width
 from sklearn_hnn.estimators._docs import NORMALIZATION_ATTRIBUTES_DOC, PARAMETERS_DOC
 from sklearn_hnn.estimators._rescaled import warn_if_rescaled
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
+from sklearn_hnn.nn.features import with_angle_features
 from sklearn_hnn.nn.fields import HamiltonianField
-from sklearn_hnn.nn.mlp import is_piecewise_linear
+from sklearn_hnn.nn.mlp import is_piecewise_linear, make_mlp
 
 
 class HamiltonianRegressor(BaseDynamicsRegressor):
@@ -114,11 +115,21 @@ class HamiltonianRegressor(BaseDynamicsRegressor):
     def _module_spec(
         self, n_features: int, n_outputs: int, architecture: dict
     ) -> tuple[type[torch.nn.Module], dict]:
+        sizes = tuple(architecture["hidden_layer_sizes"])
+        activation = architecture["activation"]
+        energy = self._custom_module(architecture)
+        if architecture.get("angles"):
+            energy = with_angle_features(
+                n_features,
+                architecture["angles"],
+                n_features,
+                lambda width: make_mlp(width, sizes, 1, activation, output_bias=False),
+            )
         return HamiltonianField, {
             "n_features": n_features,
-            "hidden_layer_sizes": tuple(architecture["hidden_layer_sizes"]),
-            "activation": architecture["activation"],
-            "hamiltonian": self._custom_module(architecture),
+            "hidden_layer_sizes": sizes,
+            "activation": activation,
+            "hamiltonian": energy,
         }
 
     def _warn_about_params(self) -> None:

@@ -1,4 +1,6 @@
-"""Command line: ``python -m sklearn_hnn.experiments [TASK ...] --seeds N``."""
+"""Command line: ``python -m sklearn_hnn.experiments [TASK ...] --seeds N``,
+and ``python -m sklearn_hnn.experiments study ...`` (see
+:mod:`sklearn_hnn.experiments.study`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import torch
 
 from sklearn_hnn.datasets.real import DATA_ENV
 from sklearn_hnn.differentiation import METHODS as DIFFERENTIATION_METHODS
+from sklearn_hnn.experiments import study_cli
 from sklearn_hnn.experiments.table1 import (
     LR_SCHEDULES,
     PROTOCOL_LR_SCHEDULE,
@@ -25,6 +28,9 @@ from sklearn_hnn.experiments.tasks import TASKS
 
 
 def main(argv: list[str] | None = None) -> int:
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments[:1] == ["study"]:  # the Gruver et al. study, its own options
+        return study_cli.main(arguments[1:])
     saved = os.environ.get(DATA_ENV)
     try:
         return _main(argv)
@@ -41,7 +47,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sklearn_hnn.experiments",
         description="Reproduce Tables 1 and 2 of Greydanus et al. (2019): baseline "
-        "against HNN on every task with state observations.",
+        "against HNN on every task with state observations. The study of "
+        "Gruver et al. (2022) is the subcommand 'study' (see 'study --help').",
     )
     parser.add_argument(
         "tasks",

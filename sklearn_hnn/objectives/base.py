@@ -55,7 +55,7 @@ class Objective(BaseEstimator):
         raise NotImplementedError
 
     def training_arrays(
-        self, X: np.ndarray, y: np.ndarray, normalization
+        self, X: np.ndarray, y: np.ndarray, normalization, *, t=None, groups=None
     ) -> tuple[np.ndarray, np.ndarray]:
         """What the network trains on, from the checked states and targets.
 
@@ -70,12 +70,15 @@ class Objective(BaseEstimator):
             Targets, checked.
         normalization : Normalization
             The estimator's (see :mod:`sklearn_hnn.nn.normalization`).
+        t, groups : ndarray of shape (n_samples,) or None, default=None
+            Times and trajectory labels, as given to ``fit`` (checked by
+            :meth:`targets`); unused by the default.
 
         Returns
         -------
-        X_train : ndarray of shape (n_samples, n_features)
-            Network inputs.
-        y_train : ndarray of shape (n_samples, n_outputs)
+        X_train : ndarray of shape (n_train, n_inputs)
+            Network inputs: one row per training example.
+        y_train : ndarray of shape (n_train, n_targets)
             Targets in the network's units.
 
         Raises
@@ -84,19 +87,47 @@ class Objective(BaseEstimator):
             If either exceeds the float32 range the network trains in.
         """
         X_train, y_train = normalization.inputs(X), y / normalization.y_scale
-        for name, values in (("X", X_train), ("y", y_train)):
-            largest = float(np.max(np.abs(values), initial=0.0))
-            if largest > float(np.finfo(np.float32).max):
-                hint = (
-                    "set normalize=True (or 'auto')"
-                    if normalization.offset is None
-                    else "rescale it"
-                )
-                raise ValueError(
-                    f"{name} has values up to {largest:.3g}, beyond the float32 "
-                    f"range the network trains in; {hint}."
-                )
+        check_float32_range(X=X_train, y=y_train, normalization=normalization)
         return X_train, y_train
+
+    def states(self, X: torch.Tensor) -> torch.Tensor:
+        """The states held in a batch of network inputs (the inputs
+        themselves, by default).
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (batch, n_inputs)
+            A batch of :meth:`training_arrays`' inputs.
+
+        Returns
+        -------
+        torch.Tensor of shape (batch, n_features)
+            Normalised states.
+        """
+        return X
+
+    def regularizer(self, module: torch.nn.Module, X: torch.Tensor):
+        """A penalty added to the training loss of a batch, or None for none.
+
+        Parameters
+        ----------
+        module : torch.nn.Module
+            The network being trained.
+        X : torch.Tensor of shape (batch, n_inputs)
+            The batch's inputs.
+
+        Returns
+        -------
+        torch.Tensor of shape () or None
+            The penalty, to be minimised with the loss.
+        """
+        return None
+
+    @property
+    def regularized(self) -> bool:
+        """Whether :meth:`regularizer` adds anything (a regularised loss is
+        trained eagerly, not by the compiled step)."""
+        return False
 
     def predict(self, field: Field, X: torch.Tensor) -> torch.Tensor:
         """What the network predicts for a batch.
@@ -132,3 +163,28 @@ class Objective(BaseEstimator):
             The loss, to be minimised.
         """
         raise NotImplementedError
+
+
+def check_float32_range(*, normalization, **arrays: np.ndarray) -> None:
+    """Raise a ValueError naming the first of ``arrays`` whose values exceed
+    the float32 range the network trains in.
+
+    Parameters
+    ----------
+    normalization : Normalization
+        The estimator's, for the advice in the message.
+    **arrays : ndarray
+        The arrays, by the name the message gives them.
+    """
+    for name, values in arrays.items():
+        largest = float(np.max(np.abs(values), initial=0.0))
+        if largest > float(np.finfo(np.float32).max):
+            hint = (
+                "set normalize=True (or 'auto')"
+                if normalization.offset is None
+                else "rescale it"
+            )
+            raise ValueError(
+                f"{name} has values up to {largest:.3g}, beyond the float32 "
+                f"range the network trains in; {hint}."
+            )
