@@ -175,3 +175,27 @@ SYMPLECTIC_PENALTY_DOC = """\
         dynamics need not be symplectic. A penalised fit trains eagerly
         (``compile`` is not used), and ``valid_loss`` leaves the penalty
         out."""
+
+
+def state_attributes_doc(module: str) -> str:
+    """The Attributes section of a model of ``[q, p]``-shaped states whose
+    trained network is the torch module class ``module`` (a dotted path)."""
+    return (
+        f"""
+    Attributes
+    ----------
+    n_features_in_ : int
+        Width ``2d`` of the states seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Column names, when ``X`` had string column names.
+    n_outputs_ : int
+        Equal to ``n_features_in_``.
+    net_ : skorch.NeuralNet
+        The trained skorch net.
+    module_ : {module}
+        The trained network, ``net_.module_``.
+    history_ : skorch.History
+        Per-epoch training record (``train_loss``, ``valid_loss``, ...).
+"""
+        + NORMALIZATION_ATTRIBUTES_DOC
+    )

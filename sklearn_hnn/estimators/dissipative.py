@@ -7,10 +7,10 @@ from typing import ClassVar
 import torch
 
 from sklearn_hnn.estimators._docs import (
-    NORMALIZATION_ATTRIBUTES_DOC,
     STRUCTURED_PARAMETERS,
     TRAINING_PARAMETERS,
     parameters_doc,
+    state_attributes_doc,
 )
 from sklearn_hnn.estimators._structured import StructuredHamiltonianRegressor
 from sklearn_hnn.nn.dissipative import DissipativeHamiltonianField
@@ -33,24 +33,8 @@ class DissipativeHamiltonianRegressor(StructuredHamiltonianRegressor):
     ----------
 """
         + parameters_doc(*STRUCTURED_PARAMETERS, *TRAINING_PARAMETERS)
-        + """
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Width ``2d`` of the states seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when ``X`` had string column names.
-    n_outputs_ : int
-        Equal to ``n_features_in_``.
-    net_ : skorch.NeuralNet
-        The trained skorch net.
-    module_ : sklearn_hnn.nn.dissipative.DissipativeHamiltonianField
-        The trained network, ``net_.module_``.
-    history_ : skorch.History
-        Per-epoch training record (``train_loss``, ``valid_loss``, ...).
-"""
-        + NORMALIZATION_ATTRIBUTES_DOC
+        + "\n"
+        + state_attributes_doc("sklearn_hnn.nn.dissipative.DissipativeHamiltonianField")
         + """
     See Also
     --------

@@ -10,10 +10,10 @@ import torch
 
 from sklearn_hnn._validation import check_even_width
 from sklearn_hnn.estimators._docs import (
-    NORMALIZATION_ATTRIBUTES_DOC,
     STRUCTURED_PARAMETERS,
     TRAINING_PARAMETERS,
     parameters_doc,
+    state_attributes_doc,
 )
 from sklearn_hnn.estimators.base import BaseDynamicsRegressor
 from sklearn_hnn.nn.second_order import SecondOrderField
@@ -49,24 +49,8 @@ class SecondOrderRegressor(BaseDynamicsRegressor):
     ----------
 """
         + parameters_doc(*STRUCTURED_PARAMETERS, *TRAINING_PARAMETERS)
-        + """
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Width ``2d`` of the states seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when ``X`` had string column names.
-    n_outputs_ : int
-        Equal to ``n_features_in_``.
-    net_ : skorch.NeuralNet
-        The trained skorch net.
-    module_ : sklearn_hnn.nn.second_order.SecondOrderField
-        The trained network, ``net_.module_``.
-    history_ : skorch.History
-        Per-epoch training record (``train_loss``, ``valid_loss``, ...).
-"""
-        + NORMALIZATION_ATTRIBUTES_DOC
+        + "\n"
+        + state_attributes_doc("sklearn_hnn.nn.second_order.SecondOrderField")
         + """
     See Also
     --------

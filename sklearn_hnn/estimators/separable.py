@@ -5,10 +5,10 @@ from __future__ import annotations
 import torch
 
 from sklearn_hnn.estimators._docs import (
-    NORMALIZATION_ATTRIBUTES_DOC,
     STRUCTURED_PARAMETERS,
     TRAINING_PARAMETERS,
     parameters_doc,
+    state_attributes_doc,
 )
 from sklearn_hnn.estimators._structured import StructuredHamiltonianRegressor
 from sklearn_hnn.nn.separable import SeparableHamiltonianField
@@ -34,24 +34,8 @@ class SeparableHamiltonianRegressor(StructuredHamiltonianRegressor):
     ----------
 """
         + parameters_doc(*STRUCTURED_PARAMETERS, *TRAINING_PARAMETERS)
-        + """
-
-    Attributes
-    ----------
-    n_features_in_ : int
-        Width ``2d`` of the states seen in ``fit``.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Column names, when ``X`` had string column names.
-    n_outputs_ : int
-        Equal to ``n_features_in_``.
-    net_ : skorch.NeuralNet
-        The trained skorch net.
-    module_ : sklearn_hnn.nn.separable.SeparableHamiltonianField
-        The trained network, ``net_.module_``.
-    history_ : skorch.History
-        Per-epoch training record (``train_loss``, ``valid_loss``, ...).
-"""
-        + NORMALIZATION_ATTRIBUTES_DOC
+        + "\n"
+        + state_attributes_doc("sklearn_hnn.nn.separable.SeparableHamiltonianField")
         + """
     See Also
     --------
